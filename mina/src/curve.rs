@@ -1,0 +1,208 @@
+//! The Pallas curve as Mina uses it: its fields, Mina's generator `(1, y)` (not ark-pallas's
+//! default `(-1, 2)`), a fixed-base table for fast multiples of the generator, and compressed
+//! points (`x` and the parity of `y`).
+
+use std::sync::OnceLock;
+
+use ark_ec::{AdditiveGroup, CurveGroup, scalar_mul::glv::GLVConfig};
+use ark_ff::{BigInteger, Field as _, MontFp, PrimeField};
+use ark_pallas::PallasConfig;
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+use crate::{Error, Result};
+
+/// The Pallas base field (Mina's `Field`), modulus p.
+pub type Field = ark_pallas::Fq;
+/// The Pallas scalar field (Mina's `Scalar`), modulus q > p.
+pub type Scalar = ark_pallas::Fr;
+/// An affine Pallas point.
+pub type Affine = ark_pallas::Affine;
+/// A projective Pallas point.
+pub type Projective = ark_pallas::Projective;
+
+/// The y coordinate of Mina's generator `(1, y)`.
+const GENERATOR_Y: Field =
+    MontFp!("12418654782883325593414442427049395787963493412651469444558597405572177144507");
+
+/// Mina's generator of the Pallas group.
+pub fn generator() -> Affine {
+    Affine::new_unchecked(Field::ONE, GENERATOR_Y)
+}
+
+/// Window width of the fixed-base table, in bits.
+const WINDOW: usize = 4;
+/// Number of windows covering a 256-bit scalar.
+const WINDOWS: usize = 256 / WINDOW;
+/// Entries per window: `j · 16^i · G` for `j` in `0..16` (entry 0 holds `16^i · G` as a
+/// placeholder that is never added).
+const ENTRIES: usize = 1 << WINDOW;
+
+type Table = Vec<[Affine; ENTRIES]>;
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(build_table)
+}
+
+fn build_table() -> Table {
+    let mut projective = Vec::with_capacity(WINDOWS * ENTRIES);
+    let mut base = Projective::from(generator());
+    for _ in 0..WINDOWS {
+        projective.push(base);
+        let mut multiple = base;
+        for _ in 1..ENTRIES {
+            projective.push(multiple);
+            multiple += base;
+        }
+        base = multiple;
+    }
+    let affine = Projective::normalize_batch(&projective);
+    affine
+        .chunks_exact(ENTRIES)
+        .map(|chunk| std::array::from_fn(|j| chunk[j]))
+        .collect()
+}
+
+fn select_field(a: &Field, b: &Field, choice: Choice) -> Field {
+    let mut out = *a;
+    for (limb, (x, y)) in out.0.0.iter_mut().zip(a.0.0.iter().zip(b.0.0.iter())) {
+        *limb = u64::conditional_select(x, y, choice);
+    }
+    out
+}
+
+/// Reads `entries[index]` touching every entry, so the memory access pattern does not depend
+/// on the (secret) index.
+fn select_entry(entries: &[Affine; ENTRIES], index: u8) -> Affine {
+    let mut x = entries[0].x;
+    let mut y = entries[0].y;
+    for (j, entry) in entries.iter().enumerate() {
+        let hit = (j as u8).ct_eq(&index);
+        x = select_field(&x, &entry.x, hit);
+        y = select_field(&y, &entry.y, hit);
+    }
+    Affine::new_unchecked(x, y)
+}
+
+fn select_point(a: &Projective, b: &Projective, choice: Choice) -> Projective {
+    Projective::new_unchecked(
+        select_field(&a.x, &b.x, choice),
+        select_field(&a.y, &b.y, choice),
+        select_field(&a.z, &b.z, choice),
+    )
+}
+
+/// `k · G` for Mina's generator, by the fixed-base table: 64 mixed additions, no doublings.
+/// Table reads and the choice to add are constant-time in `k`; the field and point arithmetic
+/// underneath is arkworks' and is not hardened against timing.
+pub fn mul_generator(k: &Scalar) -> Projective {
+    let limbs = k.into_bigint().0;
+    let mut acc = Projective::ZERO;
+    for (i, entries) in table().iter().enumerate() {
+        let digit = ((limbs[i / 16] >> ((i % 16) * WINDOW)) & 0xf) as u8;
+        let point = select_entry(entries, digit);
+        let sum = acc + point;
+        acc = select_point(&acc, &sum, !digit.ct_eq(&0));
+    }
+    acc
+}
+
+/// `k · P` for an arbitrary point, using Pallas's GLV endomorphism (public data only).
+pub fn mul_point(point: &Affine, k: &Scalar) -> Projective {
+    <PallasConfig as GLVConfig>::glv_mul_projective(Projective::from(*point), *k)
+}
+
+/// Whether a field element, as an integer in `0..p`, is odd.
+pub fn is_odd(y: &Field) -> bool {
+    y.into_bigint().is_odd()
+}
+
+/// Reinterprets a base-field element as a scalar (always possible: p < q).
+pub fn field_to_scalar(x: &Field) -> Scalar {
+    Scalar::from_bigint(x.into_bigint())
+        .unwrap_or_else(|| unreachable!("p < q, so every base field element is a valid scalar"))
+}
+
+/// Reduces a scalar modulo p, as `Field(privateKey)` does in mina-signer.
+pub fn scalar_to_field(k: &Scalar) -> Field {
+    Field::from_le_bytes_mod_order(&k.into_bigint().to_bytes_le())
+}
+
+/// Recovers the point `(x, y)` with the given parity of `y`.
+pub fn decompress(x: &Field, y_is_odd: bool) -> Result<Affine> {
+    let y_squared = x.square() * x + MontFp!("5");
+    let y = y_squared.sqrt().ok_or(Error::NotOnCurve)?;
+    let y = if is_odd(&y) == y_is_odd { y } else { -y };
+    Ok(Affine::new_unchecked(*x, y))
+}
+
+/// 32 little-endian bytes of a field element.
+pub fn field_to_bytes(x: &Field) -> [u8; 32] {
+    to_32_bytes(x.into_bigint().to_bytes_le())
+}
+
+/// 32 little-endian bytes of a scalar.
+pub fn scalar_to_bytes(k: &Scalar) -> [u8; 32] {
+    to_32_bytes(k.into_bigint().to_bytes_le())
+}
+
+fn to_32_bytes(bytes: Vec<u8>) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&bytes[..32]);
+    out
+}
+
+/// Reads 32 little-endian bytes as a field element; refuses values ≥ p.
+pub fn field_from_bytes(bytes: &[u8; 32]) -> Result<Field> {
+    let value = Field::from_le_bytes_mod_order(bytes);
+    if field_to_bytes(&value) == *bytes {
+        Ok(value)
+    } else {
+        Err(Error::FieldRange)
+    }
+}
+
+/// Reads 32 little-endian bytes as a scalar; refuses values ≥ q.
+pub fn scalar_from_bytes(bytes: &[u8; 32]) -> Result<Scalar> {
+    let value = Scalar::from_le_bytes_mod_order(bytes);
+    if scalar_to_bytes(&value) == *bytes {
+        Ok(value)
+    } else {
+        Err(Error::ScalarRange { nonzero: false })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ec::AffineRepr;
+    use ark_std::UniformRand;
+
+    #[test]
+    fn generator_is_on_the_curve() {
+        assert!(generator().is_on_curve());
+        assert_ne!(generator(), Affine::generator());
+    }
+
+    #[test]
+    fn fixed_base_table_agrees_with_double_and_add() {
+        let mut rng = ark_std::test_rng();
+        let g = generator();
+        for k in [Scalar::ZERO, Scalar::ONE, -Scalar::ONE, Scalar::from(16u8)] {
+            assert_eq!(mul_generator(&k), g * k);
+        }
+        for _ in 0..32 {
+            let k = Scalar::rand(&mut rng);
+            assert_eq!(mul_generator(&k), g * k);
+            assert_eq!(mul_point(&g, &k), g * k);
+        }
+    }
+
+    #[test]
+    fn decompression_round_trips() {
+        let point = (generator() * Scalar::from(12345u32)).into_affine();
+        assert_eq!(decompress(&point.x, is_odd(&point.y)).ok(), Some(point));
+        // x = 0 gives y^2 = 5, a non-residue mod p
+        assert_eq!(decompress(&Field::ZERO, false), Err(Error::NotOnCurve));
+    }
+}
