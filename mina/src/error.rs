@@ -6,12 +6,12 @@
 #[non_exhaustive]
 pub enum Error {
     /// An error inside a named field of a larger input (`fee`, `signature.scalar`, `data[3]`…).
-    #[error("{field}: {source}")]
+    #[error("{field}: {error}")]
     InField {
         /// Path of the offending field, as it appears in the JSON input.
         field: String,
-        /// What is wrong with it.
-        source: Box<Error>,
+        /// What is wrong with it (part of this error's message, so not a `source`).
+        error: Box<Error>,
     },
     /// A character outside the base58 (bitcoin) alphabet.
     #[error("invalid base58 character")]
@@ -112,14 +112,14 @@ impl Error {
     pub fn in_field(self, field: impl Into<String>) -> Error {
         Error::InField {
             field: field.into(),
-            source: Box::new(self),
+            error: Box::new(self),
         }
     }
 
     /// The innermost error, under any field context.
     pub fn root(&self) -> &Error {
         match self {
-            Error::InField { source, .. } => source.root(),
+            Error::InField { error, .. } => error.root(),
             other => other,
         }
     }
@@ -128,9 +128,9 @@ impl Error {
     pub fn field_path(&self) -> String {
         let mut path = Vec::new();
         let mut current = self;
-        while let Error::InField { field, source } = current {
+        while let Error::InField { field, error } = current {
             path.push(field.as_str());
-            current = source;
+            current = error;
         }
         path.join(".")
     }

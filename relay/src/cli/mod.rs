@@ -1,0 +1,51 @@
+//! The command line: one clap-derived tree, one module per subcommand group.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+mod keys;
+mod mina;
+
+/// WebFunctions: deploy and call WebAssembly functions without a cloud vendor.
+#[derive(Debug, Parser)]
+#[command(name = "webfn", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign, verify and hash Mina payments, delegations, messages and field arrays.
+    #[command(subcommand)]
+    Mina(mina::MinaCommand),
+    /// Create and show the Mina key pair that identifies you (owner, provider, caller).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+}
+
+impl Cli {
+    /// Runs the chosen subcommand.
+    pub fn run(self) -> anyhow::Result<ExitCode> {
+        match self.command {
+            Command::Mina(command) => command.run(),
+            Command::Keys(command) => command.run(),
+        }
+    }
+}
+
+/// Reads all of standard input, refusing more than `limit` bytes.
+pub(crate) fn read_stdin(limit: u64) -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(limit.saturating_add(1))
+        .read_to_string(&mut text)
+        .context("reading standard input (it must be UTF-8 JSON)")?;
+    if text.len() as u64 > limit {
+        bail!("standard input is larger than {limit} bytes (raise --max-input-bytes)");
+    }
+    Ok(text)
+}
