@@ -1,7 +1,7 @@
 // Regenerates mina/src/poseidon/params.rs from the Poseidon parameters shipped in mina-signer
 // (bindings/crypto/constants.js, itself generated from the Mina OCaml sources).
 //
-//   node mina/tools/poseidon-params.mjs > mina/src/poseidon/params.rs
+//   node mina/tools/poseidon-params.mjs | rustfmt --edition 2024 > mina/src/poseidon/params.rs
 //
 // The Rust tests pin these parameters indirectly: every signature vector produced by mina-signer
 // depends on them.

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs WebFunctions on this machine with its embedded defaults.
+#
+# Today the product is the `webfn` binary's Mina tools and the npm package; the relay, the local
+# provider and the web app (`webfn dev`, issue 4) are not built yet. Until then this script
+# builds `webfn` and the WebAssembly package, creates a development key under .webfn/, signs a
+# payment with it, verifies the signature with `webfn` and with the real mina-signer, and
+# prints the transaction hashes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/test.sh setup
+cargo build --locked --release -p webfn
+webfn=target/release/webfn
+if [ -n "${CARGO_TARGET_DIR:-}" ]; then webfn="$CARGO_TARGET_DIR/release/webfn"; fi
+
+mkdir -p .webfn
+key_file=.webfn/dev.key
+[ -f "$key_file" ] || "$webfn" keys new --key "$key_file" >/dev/null
+public_key=$("$webfn" keys show --key "$key_file" | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).publicKey))')
+private_key=$("$webfn" keys show --private --key "$key_file" | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).privateKey))')
+echo "development key: $public_key ($key_file)"
+
+request=$(cat <<JSON
+[{"network": "testnet", "kind": "payment", "privateKey": "$private_key",
+  "input": {"from": "$public_key", "to": "$public_key", "amount": "1000000000", "fee": "10000000",
+            "nonce": "0", "memo": "webfn dev"}}]
+JSON
+)
+signed=$(printf '%s' "$request" | "$webfn" mina sign)
+echo "signed payment:"; printf '%s\n' "$signed"
+item=$(printf '%s' "$signed" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.stringify([{network:"testnet",kind:"payment",signed:JSON.parse(s)[0]}])))')
+echo "verified by webfn:";       printf '%s' "$item" | "$webfn" mina verify
+echo "verified by mina-signer:"; printf '%s' "$item" | node mina/vectors/crosscheck.mjs
+echo "transaction hashes:";      printf '%s' "$item" | "$webfn" mina hash

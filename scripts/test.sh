@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs every test of WebFunctions, installing what it needs first. Each step also runs alone:
+#
+#   scripts/test.sh                 # everything, in this order:
+#   scripts/test.sh setup           # rustup targets, npm packages (exact versions from package-lock.json)
+#   scripts/test.sh fmt             # cargo fmt --check
+#   scripts/test.sh clippy          # cargo clippy, warnings are errors
+#   scripts/test.sh rust            # cargo test --locked (unit, property, vector and CLI tests)
+#   scripts/test.sh wasm            # the browser crates build for wasm32-unknown-unknown
+#   scripts/test.sh pkg             # builds the npm package, runs its node tests, reports its size
+#
+# Needs Rust (rustup) and Node.js with npm; everything else is installed here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# crates that run in browsers: no tokio, no filesystem
+BROWSER_CRATES=(webfn-mina)
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+setup() {
+  step "setup"
+  command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (https://rustup.rs)"
+  command -v rustup >/dev/null || die "rustup is missing: the pinned toolchain and wasm32 targets come from rust-toolchain.toml through rustup"
+  command -v node >/dev/null || die "node is missing: install Node.js 20 or newer"
+  command -v npm >/dev/null || die "npm is missing: install it with Node.js"
+  # rust-toolchain.toml names the toolchain, components and targets; make sure they are there
+  local toolchain
+  toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+  rustup toolchain install "$toolchain" --profile minimal --component rustfmt,clippy \
+    --target wasm32-unknown-unknown,wasm32-wasip2 >/dev/null 2>&1 \
+    || die "rustup could not install toolchain $toolchain with the wasm32 targets"
+  if [ ! -d node_modules/mina-signer ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed (the npm registry must be reachable)"
+  fi
+}
+
+fmt() { step "cargo fmt --check"; cargo fmt --all --check; }
+
+clippy() {
+  step "cargo clippy"
+  cargo clippy --locked --workspace --exclude webfn-pkg --all-targets -- -D warnings
+  cargo clippy --locked -p webfn-pkg --target wasm32-unknown-unknown -- -D warnings
+}
+
+rust() { step "cargo test"; cargo test --locked --workspace --exclude webfn-pkg; }
+
+wasm() {
+  step "wasm32 checks"
+  for crate in "${BROWSER_CRATES[@]}"; do
+    cargo check --locked --target wasm32-unknown-unknown -p "$crate"
+  done
+}
+
+pkg() {
+  step "npm package"
+  cargo xtask pkg
+  node --test pkg/tests/
+}
+
+steps=("$@")
+[ ${#steps[@]} -eq 0 ] && steps=(setup fmt clippy rust wasm pkg)
+for s in "${steps[@]}"; do
+  case "$s" in
+    setup|fmt|clippy|rust|wasm|pkg) "$s" ;;
+    *) die "unknown step '$s' (setup, fmt, clippy, rust, wasm, pkg)" ;;
+  esac
+done
+step "all passed: ${steps[*]}"
