@@ -14,8 +14,7 @@ use webfn_mina::{NetworkId, PrivateKey};
 const KEY: &str = "EKFN6z8cFXVRk5PvPnmMEBAfNAR7oSa4YRTiTTh4xqrQwA6tNLVM";
 const PUBLIC: &str = "B62qkJdzhiPestmtQ5TVoAVSppHxnC9QsbhPSEWudGYDTWPYeD1kBb3";
 const RECEIVER: &str = "B62qqVoorVUkxnh7E4xiTjQg2HruZNuqVqCC7tB7AjtekEcWxwDpJwW";
-const MESSAGE: &str =
-    "WebFunctions bench: the quick brown fox jumps over the lazy dog; 0123456789 ABCDEFGHIJ abcdefghij!";
+const MESSAGE: &str = "WebFunctions bench: the quick brown fox jumps over the lazy dog; 0123456789 ABCDEFGHIJ abcdefghij!";
 
 fn benches(c: &mut Criterion) {
     let network = NetworkId::Testnet;
@@ -43,22 +42,42 @@ fn benches(c: &mut Criterion) {
         b.iter(|| client::sign(Kind::Payment, black_box(&payment), KEY, &network))
     });
     group.bench_function("verifyPayment", |b| {
-        b.iter(|| assert!(client::verify(Kind::Payment, black_box(&signed_payment), &network)))
+        b.iter(|| {
+            assert!(client::verify(
+                Kind::Payment,
+                black_box(&signed_payment),
+                &network
+            ))
+        })
     });
     group.bench_function("signMessage", |b| {
         b.iter(|| client::sign(Kind::Message, black_box(&json!(MESSAGE)), KEY, &network))
     });
     group.bench_function("verifyMessage", |b| {
-        b.iter(|| assert!(client::verify(Kind::Message, black_box(&signed_message), &network)))
+        b.iter(|| {
+            assert!(client::verify(
+                Kind::Message,
+                black_box(&signed_message),
+                &network
+            ))
+        })
     });
     group.bench_function("signFields", |b| {
         b.iter(|| client::sign(Kind::Fields, black_box(&fields), KEY, &network))
     });
     group.bench_function("verifyFields", |b| {
-        b.iter(|| assert!(client::verify(Kind::Fields, black_box(&signed_fields), &network)))
+        b.iter(|| {
+            assert!(client::verify(
+                Kind::Fields,
+                black_box(&signed_fields),
+                &network
+            ))
+        })
     });
     let key = PrivateKey::from_base58(KEY).unwrap_or_else(|e| panic!("{e}"));
-    group.bench_function("derivePublicKey", |b| b.iter(|| black_box(&key).public_key()));
+    group.bench_function("derivePublicKey", |b| {
+        b.iter(|| black_box(&key).public_key())
+    });
     group.finish();
 }
 

@@ -78,13 +78,11 @@ pub(crate) struct BitWriter {
 
 impl BitWriter {
     pub(crate) fn bit(&mut self, bit: bool) {
-        if self.used % 8 == 0 {
+        if self.used.is_multiple_of(8) {
             self.bytes.push(0);
         }
-        if bit {
-            if let Some(last) = self.bytes.last_mut() {
-                *last |= 1 << (self.used % 8);
-            }
+        if let (true, Some(last)) = (bit, self.bytes.last_mut()) {
+            *last |= 1 << (self.used % 8);
         }
         self.used += 1;
     }
@@ -123,8 +121,10 @@ mod tests {
 
     #[test]
     fn packs_254_bits_per_field() {
-        let mut input = LegacyInput::default();
-        input.bits = vec![true; 300];
+        let input = LegacyInput {
+            bits: vec![true; 300],
+            ..LegacyInput::default()
+        };
         let packed = input.pack_to_fields();
         assert_eq!(packed.len(), 2);
         assert_eq!(packed[1], Field::from((1u64 << 46) - 1));

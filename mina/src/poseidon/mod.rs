@@ -3,6 +3,7 @@
 //! element; `hash_with_prefix` first absorbs the prefix string as one field element (the salt).
 
 mod params;
+mod radix29;
 
 use std::sync::OnceLock;
 
@@ -38,6 +39,11 @@ pub enum Poseidon {
 impl Poseidon {
     /// Applies the permutation to `state` in place.
     pub fn permute(self, state: &mut [Field; WIDTH]) {
+        // WebAssembly lacks a 64×64→128-bit multiply: radix 2^29 is much faster there
+        if cfg!(target_arch = "wasm32") {
+            radix29::permute(radix29::params(self == Poseidon::Kimchi), state);
+            return;
+        }
         match self {
             Poseidon::Legacy => permute(&params::LEGACY, state),
             Poseidon::Kimchi => permute(&params::KIMCHI, state),
