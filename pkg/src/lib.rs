@@ -1,0 +1,24 @@
+//! The npm package `@webfunctions/client`: a drop-in replacement, compiled to WebAssembly, for
+//! the `Client` of mina-signer 4.0.0 for keys, payments, stake delegations, messages and field
+//! arrays, with the same inputs, the same signed objects and the same transaction hashes.
+//!
+//! This crate owns only the JavaScript boundary: reading JavaScript values (bigints included)
+//! as mina-signer does, writing plain objects, turning errors into JavaScript `Error`s, and
+//! the TypeScript types. Every rule about keys, signatures and commands lives in `webfn-mina`;
+//! like it, this crate must not depend on tokio, the filesystem or anything server-side.
+//!
+//! `cargo xtask pkg` builds the package into `pkg/dist/` (see `pkg/README.md`).
+
+mod client;
+mod js;
+mod types;
+
+pub use client::Client;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Runs when the module is instantiated: Rust panics are reported on the JavaScript console.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}

@@ -1,0 +1,64 @@
+//! Build tasks of the workspace, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! - `cargo xtask pkg`: the npm package `@webfunctions/client` from the crate `webfn-pkg`, for
+//!   Node.js and browsers, into `pkg/dist/`, with a wasm size report.
+
+mod pkg;
+mod size;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// Build tasks of the WebFunctions workspace.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version)]
+struct Cli {
+    #[command(subcommand)]
+    task: Option<Task>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Build the npm package `@webfunctions/client` (crate `webfn-pkg`, WebAssembly) and
+    /// report the size of its .wasm.
+    Pkg(PkgArgs),
+}
+
+/// Options of `cargo xtask pkg`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PkgArgs {
+    /// Which JavaScript flavours to generate.
+    #[arg(long, value_enum, default_value_t = Targets::All)]
+    target: Targets,
+    /// Output folder of the package (default: pkg/dist in the workspace).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// The JavaScript flavours of the package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Targets {
+    /// Node.js, in `node/`: wasm-bindgen's CommonJS module with ES module and CommonJS entries.
+    Node,
+    /// Browsers and bundlers, in `web/`: an ES module that fetches the .wasm.
+    Web,
+    /// Both.
+    All,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.task {
+        None => Cli::command().print_help().map_err(anyhow::Error::from),
+        Some(Task::Pkg(args)) => pkg::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
