@@ -43,10 +43,7 @@ pub fn decode_check(text: &str, version: u8, kind: &'static str) -> Result<Vec<u
         .into_vec()
         .map_err(|_| Error::Base58Character)?;
     if bytes.len() < 5 {
-        return Err(Error::Length {
-            expected: 5,
-            found: bytes.len(),
-        });
+        return Err(Error::Base58TooShort(bytes.len()));
     }
     let (body, sum) = bytes.split_at(bytes.len() - 4);
     if checksum(body) != sum {
@@ -109,9 +106,9 @@ mod tests {
             decode_check("0OIl", version::MEMO, "memo"),
             Err(Error::Base58Character)
         );
-        assert!(matches!(
+        assert_eq!(
             decode_check("", version::MEMO, "memo"),
-            Err(Error::Length { .. })
-        ));
+            Err(Error::Base58TooShort(0))
+        );
     }
 }

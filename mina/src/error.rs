@@ -37,6 +37,12 @@ pub enum Error {
         /// The version number found.
         found: u8,
     },
+    /// Base58check text too short to hold a version byte and a checksum.
+    #[error("too short for base58check ({0} bytes; at least 5 are needed)")]
+    Base58TooShort(usize),
+    /// The operating system (or the browser) gave no random bytes.
+    #[error("no secure random source is available: {0}")]
+    Randomness(String),
     /// The decoded payload has the wrong length.
     #[error("wrong length: {found} bytes (expected {expected})")]
     Length {
@@ -61,11 +67,14 @@ pub enum Error {
     #[error("field element out of range (must be below the Pallas base modulus p)")]
     FieldRange,
     /// A memo longer than Mina allows.
-    #[error("memo is {0} UTF-8 bytes long; at most 32 are allowed")]
+    #[error("{0} UTF-8 bytes long; at most 32 are allowed")]
     MemoTooLong(usize),
     /// Text that is not an unsigned integer as JavaScript's `BigInt()` reads it.
     #[error("{0:?} is not an integer")]
     NotAnInteger(String),
+    /// A JSON number too large to be exact (above 2^53 and not read as an integer).
+    #[error("{0} is beyond 2^53 as a floating-point JSON number and may have lost digits; pass it as a decimal string")]
+    Imprecise(String),
     /// A negative integer where only non-negative ones are allowed.
     #[error("input must be non-negative, got {0}")]
     Negative(String),

@@ -34,9 +34,13 @@ impl PrivateKey {
         }
     }
 
-    /// A fresh random key from the operating system (or the browser's `crypto`).
-    pub fn generate_os() -> PrivateKey {
-        PrivateKey::generate(&mut rand_core::OsRng)
+    /// A fresh random key from the operating system (or the browser's `crypto`); an error when
+    /// neither gives random bytes.
+    pub fn generate_os() -> Result<PrivateKey> {
+        let mut probe = [0u8; 1];
+        rand_core::RngCore::try_fill_bytes(&mut rand_core::OsRng, &mut probe)
+            .map_err(|e| Error::Randomness(e.to_string()))?;
+        Ok(PrivateKey::generate(&mut rand_core::OsRng))
     }
 
     /// Wraps a scalar; zero is refused.
@@ -214,7 +218,7 @@ mod tests {
 
     #[test]
     fn encodings_round_trip() {
-        let key = PrivateKey::generate_os();
+        let key = PrivateKey::generate_os().unwrap_or_else(|e| panic!("{e}"));
         let text = key.to_base58();
         assert!(text.starts_with("EK"), "{text}");
         assert_eq!(PrivateKey::from_base58(&text).ok(), Some(key.clone()));

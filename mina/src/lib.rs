@@ -13,8 +13,8 @@
 //! ```
 //! use webfn_mina::{Command, Common, Memo, NetworkId, PrivateKey};
 //!
-//! let key = PrivateKey::generate_os();
-//! let to = PrivateKey::generate_os().public_key();
+//! let key = PrivateKey::generate_os()?;
+//! let to = PrivateKey::generate_os()?.public_key();
 //! let common = Common { from: key.public_key(), fee: 10_000_000, nonce: 0,
 //!                       valid_until: u32::MAX, memo: Memo::new("job 42")? };
 //! let payment = Command::payment(common, to, 1_000_000_000);

@@ -67,7 +67,7 @@ impl Client {
     /// A fresh key pair from the platform's cryptographic randomness.
     #[wasm_bindgen(js_name = genKeys, unchecked_return_type = "Keypair")]
     pub fn gen_keys(&self) -> Result<JsValue, JsError> {
-        let key = PrivateKey::generate_os();
+        let key = PrivateKey::generate_os().map_err(js_error)?;
         to_js(&Keypair {
             private_key: key.to_base58(),
             public_key: key.public_key().to_base58(),

@@ -122,7 +122,7 @@ mod tests {
     fn written_keys_read_back_and_are_private() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("nested").join("mina.key");
-        let key = PrivateKey::generate_os();
+        let key = PrivateKey::generate_os()?;
         write(&path, &key, false)?;
         assert_eq!(read(&path)?, key);
         assert!(!readable_by_others(&path));
@@ -130,7 +130,7 @@ mod tests {
             write(&path, &key, false),
             Err(KeyFileError::Exists(_))
         ));
-        let other = PrivateKey::generate_os();
+        let other = PrivateKey::generate_os()?;
         write(&path, &other, true)?;
         assert_eq!(read(&path)?, other);
         Ok(())

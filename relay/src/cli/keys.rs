@@ -52,7 +52,7 @@ impl KeysCommand {
         match self {
             KeysCommand::New { key, force } => {
                 let path = key.resolve()?;
-                let private = webfn_mina::PrivateKey::generate_os();
+                let private = webfn_mina::PrivateKey::generate_os()?;
                 keyfile::write(&path, &private, force).context("creating the key file")?;
                 print_key(&path, &private, false);
             }
