@@ -35,11 +35,11 @@ const WINDOW: usize = 4;
 const WINDOWS: usize = 256 / WINDOW;
 /// Entries per window: `j · 16^i · G` for `j` in `0..16` (entry 0 holds `16^i · G` as a
 /// placeholder that is never added).
-const ENTRIES: usize = 1 << WINDOW;
+pub(crate) const ENTRIES: usize = 1 << WINDOW;
 
 type Table = Vec<[Affine; ENTRIES]>;
 
-fn table() -> &'static Table {
+pub(crate) fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(build_table)
 }
@@ -96,15 +96,23 @@ fn select_point(a: &Projective, b: &Projective, choice: Choice) -> Projective {
 /// Table reads and the choice to add are constant-time in `k`; the field and point arithmetic
 /// underneath is arkworks' and is not hardened against timing.
 pub fn mul_generator(k: &Scalar) -> Projective {
-    let limbs = k.into_bigint().0;
+    // WebAssembly lacks a 64×64→128-bit multiply: radix 2^29 is much faster there
+    if cfg!(target_arch = "wasm32") {
+        return crate::generator29::mul_generator(k);
+    }
     let mut acc = Projective::ZERO;
-    for (i, entries) in table().iter().enumerate() {
-        let digit = ((limbs[i / 16] >> ((i % 16) * WINDOW)) & 0xf) as u8;
+    for (entries, digit) in table().iter().zip(digits(k)) {
         let point = select_entry(entries, digit);
         let sum = acc + point;
         acc = select_point(&acc, &sum, !digit.ct_eq(&0));
     }
     acc
+}
+
+/// The 4-bit windows of a scalar, least significant first.
+pub(crate) fn digits(k: &Scalar) -> impl Iterator<Item = u8> {
+    let limbs = k.into_bigint().0;
+    (0..WINDOWS).map(move |i| ((limbs[i / 16] >> ((i % 16) * WINDOW)) & 0xf) as u8)
 }
 
 /// `k · P` for an arbitrary point, using Pallas's GLV endomorphism (public data only).
@@ -126,6 +134,17 @@ pub fn field_to_scalar(x: &Field) -> Scalar {
 /// Reduces a scalar modulo p, as `Field(privateKey)` does in mina-signer.
 pub fn scalar_to_field(k: &Scalar) -> Field {
     Field::from_le_bytes_mod_order(&k.into_bigint().to_bytes_le())
+}
+
+/// Whether some point of the curve has this x coordinate (x³ + 5 is a square). Cheaper than
+/// [`decompress`], which also finds y.
+pub fn is_x_coordinate(x: &Field) -> bool {
+    let y_squared = x.square() * x + MontFp!("5");
+    if cfg!(target_arch = "wasm32") {
+        crate::radix29::is_square(&y_squared)
+    } else {
+        y_squared.legendre() != ark_ff::LegendreSymbol::QuadraticNonResidue
+    }
 }
 
 /// Recovers the point `(x, y)` with the given parity of `y`.
@@ -204,5 +223,7 @@ mod tests {
         assert_eq!(decompress(&point.x, is_odd(&point.y)).ok(), Some(point));
         // x = 0 gives y^2 = 5, a non-residue mod p
         assert_eq!(decompress(&Field::ZERO, false), Err(Error::NotOnCurve));
+        assert!(!is_x_coordinate(&Field::ZERO));
+        assert!(is_x_coordinate(&point.x));
     }
 }

@@ -73,7 +73,9 @@ pub enum Error {
     #[error("{0:?} is not an integer")]
     NotAnInteger(String),
     /// A JSON number too large to be exact (above 2^53 and not read as an integer).
-    #[error("{0} is beyond 2^53 as a floating-point JSON number and may have lost digits; pass it as a decimal string")]
+    #[error(
+        "{0} is beyond 2^53 as a floating-point JSON number and may have lost digits; pass it as a decimal string"
+    )]
     Imprecise(String),
     /// A negative integer where only non-negative ones are allowed.
     #[error("input must be non-negative, got {0}")]

@@ -38,7 +38,7 @@ impl PrivateKey {
     /// neither gives random bytes.
     pub fn generate_os() -> Result<PrivateKey> {
         let mut probe = [0u8; 1];
-        rand_core::RngCore::try_fill_bytes(&mut rand_core::OsRng, &mut probe)
+        RngCore::try_fill_bytes(&mut rand_core::OsRng, &mut probe)
             .map_err(|e| Error::Randomness(e.to_string()))?;
         Ok(PrivateKey::generate(&mut rand_core::OsRng))
     }
@@ -133,7 +133,9 @@ impl PublicKey {
 
     /// Builds a public key from its parts, checking that it is on the curve.
     pub fn from_parts(x: Field, is_odd: bool) -> Result<PublicKey> {
-        let _point = curve::decompress(&x, is_odd)?;
+        if !curve::is_x_coordinate(&x) {
+            return Err(Error::NotOnCurve);
+        }
         Ok(PublicKey { x, is_odd })
     }
 

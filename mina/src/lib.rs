@@ -29,12 +29,14 @@ pub mod client;
 mod command;
 pub mod curve;
 mod error;
+mod generator29;
 mod hash_input;
 mod keys;
 mod memo;
 mod network;
 mod numeric;
 mod poseidon;
+mod radix29;
 mod signature;
 mod tx_hash;
 

@@ -125,7 +125,10 @@ pub(crate) fn uint_from_json(value: &Value, max: u64) -> Result<u64> {
             if number.as_i64().is_some() {
                 return Err(Error::Negative(number.to_string()));
             }
-            if number.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() >= 9007199254740992.0) {
+            if number
+                .as_f64()
+                .is_some_and(|f| f.fract() == 0.0 && f.abs() >= 9007199254740992.0)
+            {
                 return Err(Error::Imprecise(number.to_string()));
             }
             // integral doubles such as 16.0, exact below 2^53

@@ -3,7 +3,7 @@
 //! element; `hash_with_prefix` first absorbs the prefix string as one field element (the salt).
 
 mod params;
-mod radix29;
+mod wasm;
 
 use std::sync::OnceLock;
 
@@ -41,7 +41,7 @@ impl Poseidon {
     pub fn permute(self, state: &mut [Field; WIDTH]) {
         // WebAssembly lacks a 64×64→128-bit multiply: radix 2^29 is much faster there
         if cfg!(target_arch = "wasm32") {
-            radix29::permute(radix29::params(self == Poseidon::Kimchi), state);
+            wasm::permute(wasm::params(self == Poseidon::Kimchi), state);
             return;
         }
         match self {

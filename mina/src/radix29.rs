@@ -1,17 +1,16 @@
-//! The Poseidon permutation in radix 2^29, for WebAssembly.
+//! Pallas base-field arithmetic in radix 2^29, for WebAssembly.
 //!
 //! WebAssembly has no 64×64→128-bit multiply, so arkworks' 64-bit limbs emulate it and a field
 //! multiplication costs about 100 ns in wasm32. Here an element is nine 29-bit limbs in `u64`
 //! words, in Montgomery form with R = 2^261: limb products fit in 58 bits and a whole column of
 //! them adds up without carries, which makes a multiplication about 2.8× faster in wasm32 (and
-//! 3× slower natively, so only wasm32 uses it). Elements enter and leave through arkworks'
-//! representation (R = 2^256), so the rest of the crate never sees this one.
-
-use std::sync::OnceLock;
+//! 3× slower natively, so only wasm32 uses it: for Poseidon and multiples of the generator).
+//! Elements enter and leave through arkworks' representation (R = 2^256), so the rest of the
+//! crate never sees this one.
 
 use ark_ff::{BigInt, MontFp};
+use subtle::{Choice, ConditionallySelectable};
 
-use super::{PoseidonParams, WIDTH};
 use crate::curve::Field;
 
 const LIMBS: usize = 9;
@@ -123,6 +122,19 @@ impl Fe {
         Fe(r).reduce_once()
     }
 
+    #[inline(always)]
+    pub(crate) fn sub(&self, other: &Fe) -> Fe {
+        // a + (p − b): p − b is in 1..=p since b < p
+        let mut negated = [0u64; LIMBS];
+        let mut borrow = 0u64;
+        for (k, slot) in negated.iter_mut().enumerate() {
+            let d = P[k].wrapping_sub(other.0[k]).wrapping_sub(borrow);
+            *slot = d & MASK;
+            borrow = d >> 63;
+        }
+        self.add(&Fe(negated))
+    }
+
     /// Subtracts p once if the value (below 2p) is at least p.
     #[inline(always)]
     fn reduce_once(self) -> Fe {
@@ -136,7 +148,7 @@ impl Fe {
         if borrow == 0 { Fe(s) } else { self }
     }
 
-    fn pow(&self, power: u64) -> Fe {
+    pub(crate) fn pow(&self, power: u64) -> Fe {
         let x2 = self.mul(self);
         let x4 = x2.mul(&x2);
         match power {
@@ -153,63 +165,43 @@ impl Fe {
     }
 }
 
-/// A parameter set converted to radix 2^29.
-#[derive(Debug)]
-pub(crate) struct Params29 {
-    mds: [[Fe; WIDTH]; WIDTH],
-    round_constants: Vec<[Fe; WIDTH]>,
-    full_rounds: usize,
-    has_initial_round_constant: bool,
-    power: u64,
-}
+/// p in 64-bit words.
+const P_WORDS: [u64; 4] = [
+    0x992d30ed00000001,
+    0x224698fc094cf91b,
+    0,
+    0x4000000000000000,
+];
+/// (p − 1) / 2 = p >> 1 (p is odd), the exponent of Euler's criterion.
+const HALF_P_MINUS_ONE: [u64; 4] = [
+    (P_WORDS[0] >> 1) | (P_WORDS[1] << 63),
+    (P_WORDS[1] >> 1) | (P_WORDS[2] << 63),
+    (P_WORDS[2] >> 1) | (P_WORDS[3] << 63),
+    P_WORDS[3] >> 1,
+];
 
-impl Params29 {
-    pub(crate) fn convert<const N: usize>(params: &PoseidonParams<N>) -> Params29 {
-        let row = |r: &[Field; WIDTH]| r.map(|x| Fe::from_field(&x));
-        Params29 {
-            mds: params.mds.each_ref().map(row),
-            round_constants: params.round_constants.iter().map(row).collect(),
-            full_rounds: params.full_rounds,
-            has_initial_round_constant: params.has_initial_round_constant,
-            power: params.power,
+/// Whether `x` is a square in the field (zero counts as one), by Euler's criterion.
+pub(crate) fn is_square(x: &Field) -> bool {
+    let base = Fe::from_field(x);
+    let one = Fe::from_field(&Field::from(1u8));
+    let mut acc = one;
+    for word in HALF_P_MINUS_ONE.iter().rev() {
+        for bit in (0..64).rev() {
+            acc = acc.mul(&acc);
+            if word >> bit & 1 == 1 {
+                acc = acc.mul(&base);
+            }
         }
     }
+    acc == one || base == Fe::from_field(&Field::from(0u8))
 }
 
-/// The converted legacy and kimchi parameters, built on first use.
-pub(crate) fn params(kimchi: bool) -> &'static Params29 {
-    static LEGACY: OnceLock<Params29> = OnceLock::new();
-    static KIMCHI: OnceLock<Params29> = OnceLock::new();
-    if kimchi {
-        KIMCHI.get_or_init(|| Params29::convert(&super::params::KIMCHI))
-    } else {
-        LEGACY.get_or_init(|| Params29::convert(&super::params::LEGACY))
+impl ConditionallySelectable for Fe {
+    fn conditional_select(a: &Fe, b: &Fe, choice: Choice) -> Fe {
+        Fe(std::array::from_fn(|k| {
+            u64::conditional_select(&a.0[k], &b.0[k], choice)
+        }))
     }
-}
-
-/// The same permutation as `super::permute`, in radix 2^29.
-pub(crate) fn permute(params: &Params29, state: &mut [Field; WIDTH]) {
-    let mut s = state.map(|x| Fe::from_field(&x));
-    let mut offset = 0;
-    if params.has_initial_round_constant {
-        for (slot, constant) in s.iter_mut().zip(&params.round_constants[0]) {
-            *slot = slot.add(constant);
-        }
-        offset = 1;
-    }
-    for round in 0..params.full_rounds {
-        let powered = s.map(|x| x.pow(params.power));
-        let constants = &params.round_constants[round + offset];
-        for (i, slot) in s.iter_mut().enumerate() {
-            let row = &params.mds[i];
-            *slot = row[0]
-                .mul(&powered[0])
-                .add(&row[1].mul(&powered[1]))
-                .add(&row[2].mul(&powered[2]))
-                .add(&constants[i]);
-        }
-    }
-    *state = s.map(Fe::to_field);
 }
 
 #[cfg(test)]
@@ -222,33 +214,24 @@ mod tests {
         let mut rng = ark_std::test_rng();
         let mut cases = vec![Field::ZERO, Field::ONE, -Field::ONE, -Field::from(2u8)];
         cases.extend((0..200).map(|_| Field::rand(&mut rng)));
+        cases.push(Field::ZERO);
         for pair in cases.windows(2) {
             let (a, b) = (pair[0], pair[1]);
             let (x, y) = (Fe::from_field(&a), Fe::from_field(&b));
             assert_eq!(x.to_field(), a);
             assert_eq!(x.mul(&y).to_field(), a * b);
             assert_eq!(x.add(&y).to_field(), a + b);
+            assert_eq!(x.sub(&y).to_field(), a - b);
+            assert_eq!(y.sub(&x).to_field(), b - a);
+            assert_eq!(x.sub(&x).to_field(), Field::ZERO);
             assert_eq!(x.pow(5).to_field(), a.pow([5]));
             assert_eq!(x.pow(7).to_field(), a.pow([7]));
-        }
-    }
-
-    #[test]
-    fn permutations_agree_with_arkworks() {
-        let mut rng = ark_std::test_rng();
-        for kimchi in [false, true] {
-            for _ in 0..8 {
-                let state = [Field::rand(&mut rng), Field::rand(&mut rng), Field::ZERO];
-                let mut ours = state;
-                permute(params(kimchi), &mut ours);
-                let mut theirs = state;
-                if kimchi {
-                    super::super::permute(&super::super::params::KIMCHI, &mut theirs);
-                } else {
-                    super::super::permute(&super::super::params::LEGACY, &mut theirs);
-                }
-                assert_eq!(ours, theirs, "kimchi = {kimchi}");
-            }
+            let chosen = Fe::conditional_select(&x, &y, Choice::from(1));
+            assert_eq!(chosen, y);
+            assert_eq!(
+                is_square(&a),
+                a.legendre() != ark_ff::LegendreSymbol::QuadraticNonResidue
+            );
         }
     }
 }
