@@ -2,6 +2,7 @@
 //! mina-signer drives it: absorb in blocks of the rate (zero-padded), squeeze the first state
 //! element; `hash_with_prefix` first absorbs the prefix string as one field element (the salt).
 
+mod lazy;
 mod params;
 mod wasm;
 
@@ -45,8 +46,8 @@ impl Poseidon {
             return;
         }
         match self {
-            Poseidon::Legacy => permute(&params::LEGACY, state),
-            Poseidon::Kimchi => permute(&params::KIMCHI, state),
+            Poseidon::Legacy => permute::<_, 5>(&params::LEGACY, state),
+            Poseidon::Kimchi => permute::<_, 7>(&params::KIMCHI, state),
         }
     }
 
@@ -121,8 +122,9 @@ pub fn prefix_to_field(prefix: &str) -> Result<Field> {
         .map_err(|_| Error::Network(prefix.to_owned(), "prefix is not a field element"))
 }
 
-fn sbox(x: Field, power: u64) -> Field {
-    match power {
+#[inline(always)]
+fn sbox<const POWER: u64>(x: Field) -> Field {
+    match POWER {
         5 => {
             let x2 = x.square();
             x2.square() * x
@@ -132,13 +134,17 @@ fn sbox(x: Field, power: u64) -> Field {
             let x4 = x2.square();
             x4 * x2 * x
         }
-        _ => x.pow([power]),
+        _ => x.pow([POWER]),
     }
 }
 
 /// Mina's rotated round structure: `SBOX → MDS → ARK` per round, with an optional round
-/// constant addition before the first round.
-fn permute<const N: usize>(params: &PoseidonParams<N>, state: &mut [Field; WIDTH]) {
+/// constant addition before the first round. `POWER` must equal `params.power`.
+fn permute<const N: usize, const POWER: u64>(
+    params: &PoseidonParams<N>,
+    state: &mut [Field; WIDTH],
+) {
+    debug_assert_eq!(params.power, POWER);
     let mut offset = 0;
     if params.has_initial_round_constant {
         for (slot, constant) in state.iter_mut().zip(&params.round_constants[0]) {
@@ -147,11 +153,10 @@ fn permute<const N: usize>(params: &PoseidonParams<N>, state: &mut [Field; WIDTH
         offset = 1;
     }
     for round in 0..params.full_rounds {
-        let powered = state.map(|x| sbox(x, params.power));
+        let powered = state.map(sbox::<POWER>);
         let constants = &params.round_constants[round + offset];
         for (i, slot) in state.iter_mut().enumerate() {
-            let row = &params.mds[i];
-            *slot = row[0] * powered[0] + row[1] * powered[1] + row[2] * powered[2] + constants[i];
+            *slot = lazy::dot3(&params.mds[i], &powered) + constants[i];
         }
     }
 }

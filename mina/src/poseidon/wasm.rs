@@ -81,9 +81,9 @@ mod tests {
                 permute(params(kimchi), &mut ours);
                 let mut theirs = state;
                 if kimchi {
-                    super::super::permute(&super::super::params::KIMCHI, &mut theirs);
+                    super::super::permute::<_, 7>(&super::super::params::KIMCHI, &mut theirs);
                 } else {
-                    super::super::permute(&super::super::params::LEGACY, &mut theirs);
+                    super::super::permute::<_, 5>(&super::super::params::LEGACY, &mut theirs);
                 }
                 assert_eq!(ours, theirs, "kimchi = {kimchi}");
             }
