@@ -128,7 +128,8 @@ fn sign_refuses_bad_items_naming_item_and_field() {
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
     assert!(
-        error.contains("item 0 (payment)") && error.contains("memo: 33 UTF-8 bytes long; at most 32"),
+        error.contains("item 0 (payment)")
+            && error.contains("memo: 33 UTF-8 bytes long; at most 32"),
         "{error}"
     );
     for input in ["{}", "not json", "[{\"kind\": \"payment\"}]"] {
