@@ -2,7 +2,10 @@
 //!
 //! - `cargo xtask pkg`: the npm package `@webfunctions/client` from the crate `webfn-pkg`, for
 //!   Node.js and browsers, into `pkg/dist/`, with a wasm size report.
+//! - `cargo xtask examples`: the sample functions and test guests of `examples/`, as
+//!   `wasm32-wasip2` components, into `target/examples/`.
 
+mod examples;
 mod pkg;
 mod size;
 
@@ -24,6 +27,17 @@ enum Task {
     /// Build the npm package `@webfunctions/client` (crate `webfn-pkg`, WebAssembly) and
     /// report the size of its .wasm.
     Pkg(PkgArgs),
+    /// Build the sample functions and test guests of `examples/` as WebAssembly components
+    /// (wasm32-wasip2) and copy them to target/examples/.
+    Examples(ExamplesArgs),
+}
+
+/// Options of `cargo xtask examples`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExamplesArgs {
+    /// Output folder of the components (default: examples/ in the target folder).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
 }
 
 /// Options of `cargo xtask pkg`.
@@ -53,6 +67,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         None => Cli::command().print_help().map_err(anyhow::Error::from),
         Some(Task::Pkg(args)) => pkg::run(&args),
+        Some(Task::Examples(args)) => examples::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

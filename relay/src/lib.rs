@@ -1,0 +1,11 @@
+//! The library half of `webfn`: the parts of the relay and provider that integration tests
+//! (and later the server and agent) use. The binary (`main.rs`) holds the command line.
+//!
+//! - [`engine`]: the provider's execution engine (Wasmtime, `wasi:http/proxy` components,
+//!   limits, compiled-artifact cache). It depends on nothing else in this crate, only on
+//!   `webfn-protocol` for content digests and manifest limits.
+//! - [`store`]: the relay's durable state: bundles on disk by digest; functions, providers and
+//!   jobs in SQLite (sqlx, migrations in `relay/migrations/`); the rules of deploys.
+
+pub mod engine;
+pub mod store;

@@ -1,0 +1,102 @@
+//! The relay's durable state: bundles on disk by digest, and functions, providers and jobs in
+//! SQLite through sqlx (migrations in `relay/migrations/`). A relay restart loses nothing
+//! that was acknowledged: bundle files are synced before their rename, and SQLite runs with
+//! `synchronous = FULL` in WAL mode.
+
+mod bundles;
+mod db;
+
+use std::path::Path;
+
+use webfn_protocol::{ErrorCode, ProtocolError};
+
+pub use bundles::BundleDir;
+pub use db::{FunctionRecord, ProviderRecord, Store};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A stored bundle no longer matches its digest.
+    #[error("stored bundle {0} does not match its digest")]
+    Corrupt(String),
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrating the database failed.
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A manifest or request breaks a protocol rule.
+    #[error(transparent)]
+    Invalid(#[from] ProtocolError),
+    /// The deploy request's signature does not verify.
+    #[error("the deploy request's signature does not verify for owner {0}")]
+    BadSignature(String),
+    /// The deploy request was issued too far from now.
+    #[error(
+        "the deploy request was issued at {issued_at}, more than {max_skew} s from the relay's clock ({now})"
+    )]
+    Stale {
+        /// Its `issued_at`.
+        issued_at: u64,
+        /// The relay's time.
+        now: u64,
+        /// The accepted difference.
+        max_skew: u64,
+    },
+    /// Someone else owns the function name.
+    #[error("function {name} belongs to {owner}")]
+    NotOwner {
+        /// The function.
+        name: String,
+        /// Its owner.
+        owner: String,
+    },
+    /// A deploy request not newer than the one in force (a replay or a reordering).
+    #[error("a deploy issued at {current} is already in force; this one was issued at {issued_at}")]
+    Replayed {
+        /// Its `issued_at`.
+        issued_at: u64,
+        /// The `issued_at` of the deploy in force.
+        current: u64,
+    },
+    /// The manifest names a bundle the relay does not have.
+    #[error("bundle {0} has not been uploaded")]
+    MissingBundle(String),
+    /// A stored row could not be read back.
+    #[error("stored record is invalid: {0}")]
+    Record(String),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
+    /// The wire error code for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::Invalid(e) => e.code(),
+            StoreError::BadSignature(_) => ErrorCode::BadSignature,
+            StoreError::Stale { .. }
+            | StoreError::Replayed { .. }
+            | StoreError::MissingBundle(_) => ErrorCode::BadRequest,
+            StoreError::NotOwner { .. } => ErrorCode::Unauthorized,
+            StoreError::Io { .. }
+            | StoreError::Corrupt(_)
+            | StoreError::Database(_)
+            | StoreError::Migrate(_)
+            | StoreError::Record(_) => ErrorCode::Internal,
+        }
+    }
+}
