@@ -6,6 +6,8 @@
 //!   `webfn-protocol` for content digests and manifest limits.
 //! - [`store`]: the relay's durable state: bundles on disk by digest; functions, providers and
 //!   jobs in SQLite (sqlx, migrations in `relay/migrations/`); the rules of deploys.
+//! - [`server`]: the relay's HTTP API (axum) over the store and the engine's validation.
 
 pub mod engine;
+pub mod server;
 pub mod store;

@@ -143,6 +143,33 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// The protocol's error code for this error.
+    pub fn code(&self) -> webfn_protocol::ErrorCode {
+        use webfn_protocol::ErrorCode;
+        match self {
+            EngineError::TooLarge { .. } | EngineError::RequestTooLarge { .. } => {
+                ErrorCode::TooLarge
+            }
+            EngineError::NotAComponent { .. }
+            | EngineError::NotHttpProxy { .. }
+            | EngineError::Compile { .. } => ErrorCode::InvalidBundle,
+            EngineError::DigestMismatch { .. } => ErrorCode::DigestMismatch,
+            EngineError::InvalidAllowlist { .. } => ErrorCode::BadRequest,
+            EngineError::CpuTimeExceeded { .. } | EngineError::FuelExhausted { .. } => {
+                ErrorCode::CpuLimit
+            }
+            EngineError::MemoryLimitExceeded { .. } => ErrorCode::MemoryLimit,
+            EngineError::WallTimeExceeded { .. } => ErrorCode::Timeout,
+            EngineError::ResponseTooLarge { .. } => ErrorCode::ResponseTooLarge,
+            EngineError::GuestTrapped { .. }
+            | EngineError::GuestError { .. }
+            | EngineError::NoResponse
+            | EngineError::IncompleteResponse { .. } => ErrorCode::GuestFailed,
+            EngineError::Busy { .. } => ErrorCode::NoProvider,
+            EngineError::Cache { .. } | EngineError::Internal { .. } => ErrorCode::Internal,
+        }
+    }
+
     /// Whether the error is the guest's doing during a call (as opposed to a bad bundle or a
     /// host failure): useful to decide whether to retry elsewhere or to blame the function.
     pub fn is_guest_fault(&self) -> bool {
