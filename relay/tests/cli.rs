@@ -340,3 +340,68 @@ fn mina_signer_verifies_our_signatures() {
     );
     assert!(text.contains("120 passed, 0 failed"), "{text}");
 }
+
+/// `webfn relay` serves on 127.0.0.1, keeps its state across a restart, and stops on SIGTERM.
+#[cfg(unix)]
+#[test]
+fn relay_serves_and_keeps_state_across_restarts() {
+    use std::io::{BufRead, BufReader, Read as _};
+    use std::net::TcpStream;
+
+    fn start(data: &Path) -> (std::process::Child, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_webfn"))
+            .args(["relay", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting the relay: {e}"));
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            BufReader::new(out)
+                .read_line(&mut line)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let address = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        (child, address)
+    }
+
+    fn http_get(address: &str, path: &str) -> String {
+        let mut stream = TcpStream::connect(address).unwrap_or_else(|e| panic!("{e}"));
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        stream
+            .write_all(request.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut response = String::new();
+        stream
+            .read_to_string(&mut response)
+            .unwrap_or_else(|e| panic!("{e}"));
+        response
+    }
+
+    fn stop(mut child: std::process::Child) {
+        let pid = child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+        assert!(status.success(), "relay exited with {status}");
+    }
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (child, address) = start(dir.path());
+    assert!(http_get(&address, "/healthz").ends_with("ok"));
+    let listing = http_get(&address, "/v1/functions");
+    assert!(
+        listing.starts_with("HTTP/1.1 200") && listing.ends_with("[]"),
+        "{listing}"
+    );
+    stop(child);
+    assert!(dir.path().join("relay.db").exists());
+    let (child, address) = start(dir.path());
+    assert!(http_get(&address, "/healthz").ends_with("ok"));
+    stop(child);
+}

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod keys;
 mod mina;
+mod relay;
 
 /// WebFunctions: deploy and call WebAssembly functions without a cloud vendor.
 #[derive(Debug, Parser)]
@@ -25,6 +26,8 @@ enum Command {
     /// Create and show the Mina key pair that identifies you (owner, provider, caller).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Run a relay: the HTTP API for bundles, functions and providers.
+    Relay(relay::RelayArgs),
 }
 
 impl Cli {
@@ -33,6 +36,7 @@ impl Cli {
         match self.command {
             Command::Mina(command) => command.run(),
             Command::Keys(command) => command.run(),
+            Command::Relay(args) => args.run(),
         }
     }
 }

@@ -1,0 +1,90 @@
+//! `webfn relay`: serves the relay's HTTP API until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use webfn::server::{ApiLimits, AppState, Metrics, app};
+use webfn::store::Store;
+
+#[derive(Debug, Args)]
+pub(crate) struct RelayArgs {
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8787", env = "WEBFN_LISTEN")]
+    listen: SocketAddr,
+    /// Folder of the relay's state: `relay.db` (SQLite) and `bundles/`.
+    #[arg(long, default_value = ".webfn/relay", env = "WEBFN_DATA")]
+    data: PathBuf,
+    /// Largest bundle upload, bytes.
+    #[arg(long, default_value_t = ApiLimits::default().bundle_bytes, env = "WEBFN_MAX_BUNDLE_BYTES")]
+    max_bundle_bytes: usize,
+    /// Largest JSON request body, bytes.
+    #[arg(long, default_value_t = ApiLimits::default().json_bytes, env = "WEBFN_MAX_JSON_BYTES")]
+    max_json_bytes: usize,
+    /// Largest clock difference accepted for deploy requests, seconds.
+    #[arg(long, default_value_t = ApiLimits::default().deploy_skew_secs, env = "WEBFN_DEPLOY_SKEW_SECS")]
+    deploy_skew_secs: u64,
+}
+
+impl RelayArgs {
+    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+        runtime.block_on(self.serve())?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    async fn serve(self) -> anyhow::Result<()> {
+        let store = Store::open(&self.data)
+            .await
+            .with_context(|| format!("opening the relay's state in {}", self.data.display()))?;
+        let limits = ApiLimits {
+            bundle_bytes: self.max_bundle_bytes,
+            json_bytes: self.max_json_bytes,
+            deploy_skew_secs: self.deploy_skew_secs,
+        };
+        let state = Arc::new(AppState {
+            store,
+            limits,
+            metrics: Metrics::default(),
+        });
+        let listener = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .with_context(|| format!("listening on {}", self.listen))?;
+        let address = listener.local_addr().context("reading the bound address")?;
+        println!(
+            "webfn relay listening on http://{address} (state in {})",
+            self.data.display()
+        );
+        axum::serve(listener, app(state))
+            .with_graceful_shutdown(shutdown())
+            .await
+            .context("serving HTTP")?;
+        eprintln!("webfn relay stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
