@@ -24,6 +24,22 @@ pub type Projective = ark_pallas::Projective;
 const GENERATOR_Y: Field =
     MontFp!("12418654782883325593414442427049395787963493412651469444558597405572177144507");
 
+/// The base-field modulus p in 64-bit words, least significant first (for the hand-written
+/// arithmetic in `poseidon::lazy` and `radix29`).
+pub(crate) const P_WORDS: [u64; 4] = Field::MODULUS.0;
+
+/// `−m⁻¹ mod 2^64` for an odd `m0` (Newton's iteration), the Montgomery constant of a modulus
+/// whose lowest word is `m0`.
+pub(crate) const fn montgomery_inverse(m0: u64) -> u64 {
+    let mut inv = 1u64;
+    let mut i = 0;
+    while i < 7 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(m0.wrapping_mul(inv)));
+        i += 1;
+    }
+    inv.wrapping_neg()
+}
+
 /// Mina's generator of the Pallas group.
 pub fn generator() -> Affine {
     Affine::new_unchecked(Field::ONE, GENERATOR_Y)

@@ -11,7 +11,7 @@
 use ark_ff::{BigInt, MontFp};
 use subtle::{Choice, ConditionallySelectable};
 
-use crate::curve::Field;
+use crate::curve::{Field, P_WORDS, montgomery_inverse};
 
 const LIMBS: usize = 9;
 const BITS: usize = 29;
@@ -63,15 +63,7 @@ const P: [u64; LIMBS] = split(&[
     0x4000000000000000,
 ]);
 /// −p⁻¹ mod 2^29.
-const INV: u64 = {
-    let mut inv = 1u64;
-    let mut i = 0;
-    while i < 6 {
-        inv = inv.wrapping_mul(2u64.wrapping_sub(P[0].wrapping_mul(inv)));
-        i += 1;
-    }
-    inv.wrapping_neg() & MASK
-};
+const INV: u64 = montgomery_inverse(P[0]) & MASK;
 
 impl Fe {
     pub(crate) fn from_field(x: &Field) -> Fe {
@@ -165,13 +157,6 @@ impl Fe {
     }
 }
 
-/// p in 64-bit words.
-const P_WORDS: [u64; 4] = [
-    0x992d30ed00000001,
-    0x224698fc094cf91b,
-    0,
-    0x4000000000000000,
-];
 /// (p − 1) / 2 = p >> 1 (p is odd), the exponent of Euler's criterion.
 const HALF_P_MINUS_ONE: [u64; 4] = [
     (P_WORDS[0] >> 1) | (P_WORDS[1] << 63),

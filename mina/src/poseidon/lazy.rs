@@ -5,25 +5,10 @@
 
 use ark_ff::BigInt;
 
-use crate::curve::Field;
+use crate::curve::{Field, P_WORDS as P, montgomery_inverse};
 
-/// p in 64-bit words, least significant first.
-const P: [u64; 4] = [
-    0x992d30ed00000001,
-    0x224698fc094cf91b,
-    0,
-    0x4000000000000000,
-];
 /// −p⁻¹ mod 2^64.
-const INV: u64 = {
-    let mut inv = 1u64;
-    let mut i = 0;
-    while i < 7 {
-        inv = inv.wrapping_mul(2u64.wrapping_sub(P[0].wrapping_mul(inv)));
-        i += 1;
-    }
-    inv.wrapping_neg()
-};
+const INV: u64 = montgomery_inverse(P[0]);
 
 #[inline(always)]
 fn mac(acc: u64, a: u64, b: u64, carry: &mut u64) -> u64 {
