@@ -13,6 +13,7 @@
 //! | `GET /metrics` | Prometheus text |
 
 mod api;
+pub mod dispatch;
 mod error;
 mod metrics;
 
