@@ -72,6 +72,8 @@ async fn router(
         store,
         limits,
         metrics: Metrics::default(),
+        dispatcher: Default::default(),
+        public_url: "ws://test".into(),
     })))
 }
 

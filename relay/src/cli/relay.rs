@@ -24,6 +24,10 @@ pub(crate) struct RelayArgs {
     /// Largest JSON request body, bytes.
     #[arg(long, default_value_t = ApiLimits::default().json_bytes, env = "WEBFN_MAX_JSON_BYTES")]
     max_json_bytes: usize,
+    /// The relay's public WebSocket URL, which providers sign when they connect [default:
+    /// ws:// and the listening address].
+    #[arg(long, env = "WEBFN_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Largest clock difference accepted for deploy requests, seconds.
     #[arg(long, default_value_t = ApiLimits::default().deploy_skew_secs, env = "WEBFN_DEPLOY_SKEW_SECS")]
     deploy_skew_secs: u64,
@@ -44,16 +48,22 @@ impl RelayArgs {
             bundle_bytes: self.max_bundle_bytes,
             json_bytes: self.max_json_bytes,
             deploy_skew_secs: self.deploy_skew_secs,
+            ..ApiLimits::default()
         };
-        let state = Arc::new(AppState {
-            store,
-            limits,
-            metrics: Metrics::default(),
-        });
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
             .with_context(|| format!("listening on {}", self.listen))?;
         let address = listener.local_addr().context("reading the bound address")?;
+        let state = Arc::new(AppState {
+            store,
+            limits,
+            metrics: Metrics::default(),
+            dispatcher: Default::default(),
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("ws://{address}")),
+        });
         println!(
             "webfn relay listening on http://{address} (state in {})",
             self.data.display()

@@ -21,6 +21,7 @@ pub type Outcome = Result<HttpResponse, ErrorBody>;
 
 #[derive(Debug)]
 struct Provider {
+    connection: u64,
     outbox: mpsc::Sender<RelayToProvider>,
     capacity: u32,
     running: u32,
@@ -36,6 +37,7 @@ struct Pending {
 
 #[derive(Debug, Default)]
 struct State {
+    connections: u64,
     providers: HashMap<String, Provider>,
     jobs: HashMap<JobId, Pending>,
 }
@@ -52,36 +54,46 @@ impl Dispatcher {
     }
 
     /// Adds an authenticated provider; frames for it arrive on the returned receiver. A
-    /// provider that reconnects under the same key replaces its old connection.
-    pub fn connect(&self, public_key: &str, capacity: u32) -> mpsc::Receiver<RelayToProvider> {
+    /// provider that reconnects under the same key replaces its old connection (whose jobs
+    /// move on). Returns the connection's number for [`Dispatcher::disconnect`].
+    pub fn connect(
+        &self,
+        public_key: &str,
+        capacity: u32,
+    ) -> (u64, mpsc::Receiver<RelayToProvider>) {
         let (outbox, inbox) = mpsc::channel(PROVIDER_QUEUE);
+        let mut state = self.state();
+        state.connections += 1;
+        let connection = state.connections;
         let provider = Provider {
+            connection,
             outbox,
             capacity: capacity.max(1),
             running: 0,
         };
-        self.state()
+        if state
             .providers
-            .insert(public_key.to_owned(), provider);
-        inbox
+            .insert(public_key.to_owned(), provider)
+            .is_some()
+        {
+            redispatch_orphans(&mut state, public_key);
+        }
+        (connection, inbox)
     }
 
-    /// Removes a provider; each of its jobs is re-dispatched once, or fails with
-    /// `provider_lost`.
-    pub fn disconnect(&self, public_key: &str) {
+    /// Removes a provider's connection (if it is still the current one); each of its jobs is
+    /// re-dispatched once, or fails with `provider_lost`.
+    pub fn disconnect(&self, public_key: &str, connection: u64) {
         let mut state = self.state();
-        state.providers.remove(public_key);
-        let orphans: Vec<JobId> = state
-            .jobs
-            .iter()
-            .filter(|(_, pending)| pending.provider == public_key)
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in orphans {
-            if let Some(pending) = state.jobs.remove(&id) {
-                retry_or_fail(&mut state, pending);
-            }
+        if state
+            .providers
+            .get(public_key)
+            .is_none_or(|p| p.connection != connection)
+        {
+            return;
         }
+        state.providers.remove(public_key);
+        redispatch_orphans(&mut state, public_key);
     }
 
     /// Sends a job to the least-loaded provider with room; the receiver gets its outcome.
@@ -140,6 +152,21 @@ impl Dispatcher {
             .collect();
         list.sort();
         list
+    }
+}
+
+/// Moves every job of `public_key`'s lost connection on.
+fn redispatch_orphans(state: &mut State, public_key: &str) {
+    let orphans: Vec<JobId> = state
+        .jobs
+        .iter()
+        .filter(|(_, pending)| pending.provider == public_key)
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in orphans {
+        if let Some(pending) = state.jobs.remove(&id) {
+            retry_or_fail(state, pending);
+        }
     }
 }
 
@@ -245,8 +272,8 @@ mod tests {
     #[tokio::test]
     async fn results_reach_the_caller_and_load_is_balanced() {
         let dispatcher = Dispatcher::default();
-        let mut a = dispatcher.connect("a", 2);
-        let mut b = dispatcher.connect("b", 2);
+        let (_, mut a) = dispatcher.connect("a", 2);
+        let (_, mut b) = dispatcher.connect("b", 2);
         let first = dispatcher.dispatch(job("j1"));
         let second = dispatcher.dispatch(job("j2"));
         // one job each: least loaded first
@@ -301,11 +328,13 @@ mod tests {
     #[tokio::test]
     async fn a_lost_provider_gets_its_job_redispatched_once() {
         let dispatcher = Dispatcher::default();
-        let mut a = dispatcher.connect("a", 1);
+        let (a_connection, mut a) = dispatcher.connect("a", 1);
         let outcome = dispatcher.dispatch(job("j1"));
         assert!(sent_job(&mut a).is_some());
-        let mut b = dispatcher.connect("b", 1);
-        dispatcher.disconnect("a");
+        let (_, mut b) = dispatcher.connect("b", 1);
+        dispatcher.disconnect("a", a_connection + 100); // a stale connection number: ignored
+        assert_eq!(dispatcher.providers().len(), 2);
+        dispatcher.disconnect("a", a_connection);
         let moved = sent_job(&mut b).unwrap_or_else(|| panic!("not re-dispatched"));
         dispatcher.receive(
             "b",
@@ -321,25 +350,23 @@ mod tests {
     #[tokio::test]
     async fn losing_the_second_provider_too_fails_cleanly() {
         let dispatcher = Dispatcher::default();
-        let _a = dispatcher.connect("a", 1);
-        let _b = dispatcher.connect("b", 1);
-        let _c = dispatcher.connect("c", 1);
+        let connections: HashMap<&str, (u64, mpsc::Receiver<RelayToProvider>)> = ["a", "b", "c"]
+            .into_iter()
+            .map(|k| (k, dispatcher.connect(k, 1)))
+            .collect();
         let outcome = dispatcher.dispatch(job("j1"));
-        let first = dispatcher
-            .providers()
-            .into_iter()
-            .find(|p| p.1 == 1)
-            .map(|p| p.0)
-            .unwrap_or_default();
-        dispatcher.disconnect(&first);
-        let second = dispatcher
-            .providers()
-            .into_iter()
-            .find(|p| p.1 == 1)
-            .map(|p| p.0)
-            .unwrap_or_default();
+        let busy = |d: &Dispatcher| {
+            d.providers()
+                .into_iter()
+                .find(|p| p.1 == 1)
+                .map(|p| p.0)
+                .unwrap_or_default()
+        };
+        let first = busy(&dispatcher);
+        dispatcher.disconnect(&first, connections[first.as_str()].0);
+        let second = busy(&dispatcher);
         assert_ne!(first, second);
-        dispatcher.disconnect(&second);
+        dispatcher.disconnect(&second, connections[second.as_str()].0);
         assert!(matches!(
             outcome.await,
             Ok(Err(ErrorBody {
@@ -352,9 +379,9 @@ mod tests {
     #[tokio::test]
     async fn a_lost_provider_with_no_other_fails_with_provider_lost() {
         let dispatcher = Dispatcher::default();
-        let _a = dispatcher.connect("a", 1);
+        let (connection, _a) = dispatcher.connect("a", 1);
         let outcome = dispatcher.dispatch(job("j1"));
-        dispatcher.disconnect("a");
+        dispatcher.disconnect("a", connection);
         assert!(matches!(
             outcome.await,
             Ok(Err(ErrorBody {
@@ -367,7 +394,7 @@ mod tests {
     #[tokio::test]
     async fn full_providers_are_skipped() {
         let dispatcher = Dispatcher::default();
-        let mut a = dispatcher.connect("a", 1);
+        let (_, mut a) = dispatcher.connect("a", 1);
         let _first = dispatcher.dispatch(job("j1"));
         assert!(sent_job(&mut a).is_some());
         let second = dispatcher.dispatch(job("j2"));

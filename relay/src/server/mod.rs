@@ -1,5 +1,5 @@
-//! The relay's HTTP API (axum): bundles, functions, providers, health and metrics. The
-//! gateway `/fn/{name}/…` and the WebSocket endpoints join it with the dispatcher.
+//! The relay's HTTP API (axum): bundles, functions, providers, the provider WebSocket, the
+//! gateway `/fn/{name}/…`, health and metrics.
 //!
 //! | route | what |
 //! | --- | --- |
@@ -9,19 +9,23 @@
 //! | `GET /v1/functions` | all functions |
 //! | `GET /v1/functions/{name}` | one function |
 //! | `GET /v1/providers` | providers seen |
+//! | `GET /v1/ws/provider` | WebSocket for providers (see `docs/protocol.md`) |
+//! | `ANY /fn/{name}/{*path}` | the gateway: the request becomes a job, the function's response comes back |
 //! | `GET /healthz` | `ok` when the store answers |
 //! | `GET /metrics` | Prometheus text |
 
 mod api;
 pub mod dispatch;
 mod error;
+mod gateway;
 mod metrics;
+mod provider_socket;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 pub use error::AppError;
 pub use metrics::Metrics;
@@ -38,6 +42,10 @@ pub struct ApiLimits {
     /// Largest difference between a deploy's `issued_at` and the relay's clock, seconds
     /// (default 300).
     pub deploy_skew_secs: u64,
+    /// Largest request body through the gateway, bytes (default 16 MiB).
+    pub gateway_body_bytes: usize,
+    /// Largest WebSocket frame, bytes (default 24 MiB).
+    pub frame_bytes: usize,
 }
 
 impl Default for ApiLimits {
@@ -46,6 +54,8 @@ impl Default for ApiLimits {
             bundle_bytes: 32 << 20,
             json_bytes: 1 << 20,
             deploy_skew_secs: 300,
+            gateway_body_bytes: 16 << 20,
+            frame_bytes: webfn_protocol::DEFAULT_MAX_FRAME,
         }
     }
 }
@@ -59,6 +69,10 @@ pub struct AppState {
     pub limits: ApiLimits,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
+    /// Connected providers and jobs in flight.
+    pub dispatcher: dispatch::Dispatcher,
+    /// The relay's public WebSocket URL, part of the text providers sign.
+    pub public_url: String,
 }
 
 /// The relay's router.
@@ -78,6 +92,15 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .route("/v1/functions/{name}", get(api::get_function))
         .route("/v1/providers", get(api::list_providers))
+        .route("/v1/ws/provider", get(provider_socket::upgrade))
+        .route(
+            "/fn/{name}",
+            any(gateway::call).layer(DefaultBodyLimit::max(limits.gateway_body_bytes)),
+        )
+        .route(
+            "/fn/{name}/{*path}",
+            any(gateway::call).layer(DefaultBodyLimit::max(limits.gateway_body_bytes)),
+        )
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))
         .with_state(state)

@@ -1,0 +1,243 @@
+//! The gateway over real sockets on 127.0.0.1: a relay, providers connected over its WebSocket
+//! (a protocol peer that runs jobs in the real engine), and HTTP calls to `/fn/{name}/…`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message;
+use webfn::engine::{Engine, EngineConfig};
+use webfn::server::{ApiLimits, AppState, Metrics, app};
+use webfn::store::Store;
+use webfn_mina::PrivateKey;
+use webfn_protocol::{
+    DeployRequest, Digest, ErrorCode, FunctionManifest, HttpResponse, ProviderHello,
+    ProviderToRelay, RelayToProvider, decode, encode, provider_auth_message, sign_statement,
+};
+
+type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+fn hello_component() -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("examples/hello.wasm");
+    if !path.exists() {
+        let status = std::process::Command::new(env!("CARGO"))
+            .args(["xtask", "examples"])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .status()?;
+        if !status.success() {
+            return Err(
+                "`cargo xtask examples` failed: is the wasm32-wasip2 target installed?".into(),
+            );
+        }
+    }
+    Ok(std::fs::read(path)?)
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A relay with `hello` deployed, serving on 127.0.0.1; returns its address.
+async fn relay(
+    dir: &std::path::Path,
+    component: &[u8],
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let store = Store::open(dir).await?;
+    let digest = store.put_bundle(component, now()).await?;
+    let request = DeployRequest::sign(
+        FunctionManifest::new("hello".parse()?, digest),
+        &PrivateKey::generate_os()?,
+        now(),
+    )?;
+    store.deploy(&request, now(), 300).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?.to_string();
+    let state = Arc::new(AppState {
+        store,
+        limits: ApiLimits::default(),
+        metrics: Metrics::default(),
+        dispatcher: Default::default(),
+        public_url: format!("ws://{address}"),
+    });
+    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    Ok(address)
+}
+
+async fn http_get(
+    address: &str,
+    path: &str,
+) -> Result<(u16, String), Box<dyn std::error::Error + Send + Sync>> {
+    let mut stream = tokio::net::TcpStream::connect(address).await?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+async fn frame(
+    socket: &mut Socket,
+) -> Result<RelayToProvider, Box<dyn std::error::Error + Send + Sync>> {
+    loop {
+        match socket.next().await.ok_or("connection closed")?? {
+            Message::Text(text) => return Ok(decode(&text, 1 << 26)?),
+            Message::Close(_) => return Err("closed by the relay".into()),
+            _ => {}
+        }
+    }
+}
+
+/// Connects as a provider signing the challenge with `key` (or with `signer` when given, to
+/// forge a hello).
+async fn provider(
+    address: &str,
+    key: &PrivateKey,
+    signer: Option<&PrivateKey>,
+) -> Result<(Socket, RelayToProvider), Box<dyn std::error::Error + Send + Sync>> {
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(format!("ws://{address}/v1/ws/provider")).await?;
+    let RelayToProvider::Challenge { nonce, relay } = frame(&mut socket).await? else {
+        return Err("expected a challenge".into());
+    };
+    let signature = sign_statement(
+        &provider_auth_message(&relay, &nonce),
+        signer.unwrap_or(key),
+    )?;
+    let hello = ProviderHello {
+        public_key: key.public_key().to_base58(),
+        signature,
+        capacity: 2,
+        price: 0,
+        region: None,
+        engine: "wasmtime 48.0.8".into(),
+    };
+    socket
+        .send(Message::Text(
+            encode(&ProviderToRelay::Hello(hello))?.into(),
+        ))
+        .await?;
+    let answer = frame(&mut socket).await?;
+    Ok((socket, answer))
+}
+
+/// Serves jobs with the real engine until the connection ends.
+async fn run_jobs(mut socket: Socket, engine: Arc<Engine>, component: Vec<u8>) -> TestResult {
+    let bundle = engine.load_expecting(&Digest::of(&component), &component)?;
+    while let Ok(message) = frame(&mut socket).await {
+        let RelayToProvider::Job(job) = message else {
+            continue;
+        };
+        let mut request = http::Request::builder()
+            .method(job.request.method.as_str())
+            .uri(job.request.path.as_str());
+        for (name, value) in &job.request.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let response = engine
+            .call(&bundle, request.body(bytes::Bytes::from(job.request.body))?)
+            .await?;
+        let reply = ProviderToRelay::Result {
+            job_id: job.job_id,
+            response: HttpResponse {
+                status: response.status().as_u16(),
+                headers: response
+                    .headers()
+                    .iter()
+                    .filter_map(|(n, v)| {
+                        v.to_str()
+                            .ok()
+                            .map(|v| (n.as_str().to_owned(), v.to_owned()))
+                    })
+                    .collect(),
+                body: response.into_body().to_vec(),
+            },
+            exec_us: 1,
+        };
+        socket.send(Message::Text(encode(&reply)?.into())).await?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_through_the_gateway() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let component = hello_component()?;
+    let address = relay(dir.path(), &component).await?;
+
+    // no provider: a clear 503, no hang
+    let (status, body) = http_get(&address, "/fn/hello/x").await?;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"no_provider\""), "{body}");
+    // unknown function
+    let (status, body) = http_get(&address, "/fn/nope/x").await?;
+    assert_eq!(status, 404, "{body}");
+
+    // a forged hello is refused
+    let key = PrivateKey::generate_os()?;
+    let (_, answer) = provider(&address, &key, Some(&PrivateKey::generate_os()?)).await?;
+    assert!(
+        matches!(answer, RelayToProvider::Error { error } if error.code == ErrorCode::BadSignature)
+    );
+
+    // a real provider runs the call in the engine
+    let (socket, answer) = provider(&address, &key, None).await?;
+    assert!(matches!(answer, RelayToProvider::Welcome { .. }));
+    let engine = Arc::new(Engine::new(EngineConfig {
+        max_instances: 4,
+        ..EngineConfig::default()
+    })?);
+    let serving = tokio::spawn(run_jobs(socket, engine.clone(), component.clone()));
+    let (status, body) = http_get(&address, "/fn/hello/some/path?x=1").await?;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("GET /some/path?x=1"), "{body}");
+    serving.abort();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_lost_mid_call_is_replaced() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let component = hello_component()?;
+    let address = relay(dir.path(), &component).await?;
+
+    // the first provider takes the job and then disappears without answering
+    let (mut quitter, _) = provider(&address, &PrivateKey::generate_os()?, None).await?;
+    let call = tokio::spawn({
+        let address = address.clone();
+        async move { http_get(&address, "/fn/hello/again").await }
+    });
+    assert!(matches!(
+        frame(&mut quitter).await?,
+        RelayToProvider::Job(_)
+    ));
+    let (socket, _) = provider(&address, &PrivateKey::generate_os()?, None).await?;
+    let engine = Arc::new(Engine::new(EngineConfig {
+        max_instances: 4,
+        ..EngineConfig::default()
+    })?);
+    let serving = tokio::spawn(run_jobs(socket, engine, component));
+    drop(quitter);
+    let (status, body) = call.await??;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("GET /again"), "{body}");
+    serving.abort();
+    Ok(())
+}
