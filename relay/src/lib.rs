@@ -9,5 +9,6 @@
 //! - [`server`]: the relay's HTTP API (axum) over the store and the engine's validation.
 
 pub mod engine;
+pub mod provider;
 pub mod server;
 pub mod store;

@@ -241,3 +241,113 @@ async fn a_provider_lost_mid_call_is_replaced() -> TestResult {
     serving.abort();
     Ok(())
 }
+
+fn agent_config(address: &str, bundles: &str) -> webfn::provider::AgentConfig {
+    webfn::provider::AgentConfig {
+        relay: format!("ws://{address}"),
+        bundles: bundles.to_owned(),
+        capacity: 4,
+        price: 0,
+        region: Some("test".into()),
+        max_bundle_bytes: 32 << 20,
+        max_frame_bytes: 24 << 20,
+    }
+}
+
+/// The real provider agent: it connects, signs, pulls the bundle by digest and runs the call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_provider_agent_serves_calls() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let component = hello_component()?;
+    let address = relay(dir.path(), &component).await?;
+    let engine = Arc::new(Engine::new(EngineConfig {
+        max_instances: 4,
+        ..EngineConfig::default()
+    })?);
+    let agent = webfn::provider::Agent::new(
+        agent_config(&address, &format!("http://{address}")),
+        PrivateKey::generate_os()?,
+        engine,
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(async move {
+        agent
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    // wait until the relay lists it
+    let mut body = String::new();
+    for _ in 0..100 {
+        body = http_get(&address, "/v1/providers").await?.1;
+        if body.contains("test") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(body.contains("\"region\":\"test\""), "{body}");
+    for _ in 0..3 {
+        let (status, body) = http_get(&address, "/fn/hello/from/agent?q=2").await?;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("GET /from/agent?q=2"), "{body}");
+    }
+    let _ = stop.send(());
+    running.await?;
+    Ok(())
+}
+
+/// A mirror that serves other bytes under the digest: the provider refuses to run them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bytes_that_do_not_match_the_digest_are_refused() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let component = hello_component()?;
+    let address = relay(dir.path(), &component).await?;
+    // the mirror answers every request with a different (valid) component
+    let mirror = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let mirror_address = mirror.local_addr()?.to_string();
+    let mut other = component.clone();
+    other.extend_from_slice(&[0, 4, 4, b'p', b'a', b'd', 0]); // a trailing custom section
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = mirror.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request).await;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                other.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.write_all(&other).await;
+        }
+    });
+    let engine = Arc::new(Engine::new(EngineConfig {
+        max_instances: 4,
+        ..EngineConfig::default()
+    })?);
+    let agent = webfn::provider::Agent::new(
+        agent_config(&address, &format!("http://{mirror_address}")),
+        PrivateKey::generate_os()?,
+        engine,
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(async move {
+        agent
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let mut answer = (0, String::new());
+    for _ in 0..100 {
+        answer = http_get(&address, "/fn/hello/x").await?;
+        if answer.0 != 503 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(answer.0, 400, "{}", answer.1);
+    assert!(answer.1.contains("\"digest_mismatch\""), "{}", answer.1);
+    let _ = stop.send(());
+    running.await?;
+    Ok(())
+}

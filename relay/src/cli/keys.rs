@@ -39,7 +39,7 @@ pub(crate) struct KeyArg {
 }
 
 impl KeyArg {
-    fn resolve(&self) -> anyhow::Result<PathBuf> {
+    pub(crate) fn resolve(&self) -> anyhow::Result<PathBuf> {
         match &self.path {
             Some(path) => Ok(path.clone()),
             None => Ok(keyfile::default_path()?),

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod keys;
 mod mina;
+mod provider;
 mod relay;
 
 /// WebFunctions: deploy and call WebAssembly functions without a cloud vendor.
@@ -26,8 +27,10 @@ enum Command {
     /// Create and show the Mina key pair that identifies you (owner, provider, caller).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
-    /// Run a relay: the HTTP API for bundles, functions and providers.
+    /// Run a relay: the HTTP API for bundles, functions and providers, and the gateway.
     Relay(relay::RelayArgs),
+    /// Run a provider: execute a relay's calls on this machine.
+    Provider(provider::ProviderArgs),
 }
 
 impl Cli {
@@ -37,6 +40,7 @@ impl Cli {
             Command::Mina(command) => command.run(),
             Command::Keys(command) => command.run(),
             Command::Relay(args) => args.run(),
+            Command::Provider(args) => args.run(),
         }
     }
 }

@@ -78,7 +78,7 @@ impl RelayArgs {
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown() {
+pub(crate) async fn shutdown() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

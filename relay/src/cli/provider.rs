@@ -1,0 +1,75 @@
+//! `webfn provider`: serve a relay's calls on this machine until Ctrl-C or SIGTERM.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use webfn::engine::{Engine, EngineConfig};
+use webfn::provider::{Agent, AgentConfig};
+
+use super::keys::KeyArg;
+use crate::keyfile;
+
+#[derive(Debug, Args)]
+pub(crate) struct ProviderArgs {
+    /// The relay's WebSocket URL.
+    #[arg(long, default_value = "ws://127.0.0.1:8787", env = "WEBFN_RELAY")]
+    relay: String,
+    /// Where to fetch bundles [default: the relay's http:// URL].
+    #[arg(long, env = "WEBFN_BUNDLES")]
+    bundles: Option<String>,
+    #[command(flatten)]
+    key: KeyArg,
+    /// Calls run at once (also the engine's instance pool size).
+    #[arg(long, default_value_t = 16, env = "WEBFN_CAPACITY")]
+    capacity: u32,
+    /// Price per call, nanomina.
+    #[arg(long, default_value_t = 0, env = "WEBFN_PRICE")]
+    price: u64,
+    /// Region label shown to the relay.
+    #[arg(long, env = "WEBFN_REGION")]
+    region: Option<String>,
+    /// Folder for compiled artifacts [default: none].
+    #[arg(long, env = "WEBFN_CACHE")]
+    cache: Option<PathBuf>,
+    /// Largest guest memory, MiB.
+    #[arg(long, default_value_t = 128, env = "WEBFN_MAX_MEMORY_MIB")]
+    max_memory_mib: usize,
+    /// Largest bundle fetched, bytes.
+    #[arg(long, default_value_t = 32 << 20, env = "WEBFN_MAX_BUNDLE_BYTES")]
+    max_bundle_bytes: usize,
+}
+
+impl ProviderArgs {
+    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        let path = self.key.resolve()?;
+        let key = keyfile::read(&path)?;
+        let engine = Engine::new(EngineConfig {
+            max_instances: self.capacity.max(1),
+            max_memory_bytes: self.max_memory_mib << 20,
+            cache_dir: self.cache.clone(),
+            ..EngineConfig::default()
+        })
+        .context("starting the engine")?;
+        let bundles = self
+            .bundles
+            .clone()
+            .unwrap_or_else(|| self.relay.replacen("ws", "http", 1));
+        let config = AgentConfig {
+            relay: self.relay.clone(),
+            bundles,
+            capacity: self.capacity.max(1),
+            price: self.price,
+            region: self.region.clone(),
+            max_bundle_bytes: self.max_bundle_bytes,
+            max_frame_bytes: webfn_protocol::DEFAULT_MAX_FRAME,
+        };
+        println!("webfn provider {} serving {}", key.public_key(), self.relay);
+        let agent = Agent::new(config, key, Arc::new(engine));
+        let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+        runtime.block_on(agent.run(super::relay::shutdown()));
+        Ok(ExitCode::SUCCESS)
+    }
+}

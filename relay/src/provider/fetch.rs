@@ -1,0 +1,54 @@
+//! Pulling bundles by digest over HTTP (`GET {base}/v1/bundles/{digest}`), size-limited; the
+//! caller checks the digest.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use webfn_protocol::Digest;
+
+use super::AgentError;
+
+/// An HTTP client for bundles.
+#[derive(Debug, Clone)]
+pub struct BundleFetcher {
+    client: Client<HttpConnector, Empty<Bytes>>,
+    base: String,
+    max_bytes: usize,
+}
+
+impl BundleFetcher {
+    /// Fetches from `base` (e.g. `http://127.0.0.1:8787`), refusing bodies over `max_bytes`.
+    pub fn new(base: &str, max_bytes: usize) -> BundleFetcher {
+        BundleFetcher {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            base: base.trim_end_matches('/').to_owned(),
+            max_bytes,
+        }
+    }
+
+    /// The bundle's bytes, as served (not yet checked against the digest).
+    pub async fn fetch(&self, digest: &Digest) -> Result<Vec<u8>, AgentError> {
+        let url = format!("{}/v1/bundles/{digest}", self.base);
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|_| AgentError::Fetch(format!("invalid URL {url}")))?;
+        let response = self
+            .client
+            .get(uri)
+            .await
+            .map_err(|e| AgentError::Fetch(format!("{url}: {e}")))?;
+        if !response.status().is_success() {
+            return Err(AgentError::Fetch(format!(
+                "{url}: HTTP {}",
+                response.status()
+            )));
+        }
+        let body = Limited::new(response.into_body(), self.max_bytes)
+            .collect()
+            .await
+            .map_err(|e| AgentError::Fetch(format!("{url}: {e}")))?;
+        Ok(body.to_bytes().to_vec())
+    }
+}

@@ -1,0 +1,265 @@
+//! The provider agent: connects to a relay's WebSocket, proves its Mina key by signing the
+//! challenge, then runs jobs in the [`Engine`] — pulling each bundle by digest and checking
+//! the digest before anything runs — and answers with results or typed failures. It
+//! reconnects with exponential backoff (1 s doubling to 30 s) until told to stop.
+
+mod fetch;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use webfn_mina::PrivateKey;
+use webfn_protocol::{
+    Digest, ErrorBody, ErrorCode, HttpResponse, Job, ProviderHello, ProviderToRelay,
+    RelayToProvider, decode, encode, provider_auth_message, sign_statement,
+};
+
+pub use fetch::BundleFetcher;
+
+use crate::engine::{Allowlist, Bundle, Engine, EngineError, Limits};
+
+/// Errors of a session with a relay.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// The WebSocket failed.
+    #[error("websocket: {0}")]
+    Socket(String),
+    /// The relay refused the provider or sent something unexpected.
+    #[error("refused by the relay: {0}")]
+    Refused(String),
+    /// A bundle could not be fetched.
+    #[error("fetching a bundle: {0}")]
+    Fetch(String),
+}
+
+/// How a provider presents itself and where it finds bundles.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// The relay's base WebSocket URL, e.g. `ws://127.0.0.1:8787`.
+    pub relay: String,
+    /// Where bundles are fetched, e.g. `http://127.0.0.1:8787` (the relay or a mirror).
+    pub bundles: String,
+    /// Calls run at once (advertised to the relay).
+    pub capacity: u32,
+    /// Price per call, nanomina.
+    pub price: u64,
+    /// Region label.
+    pub region: Option<String>,
+    /// Largest bundle fetched, bytes.
+    pub max_bundle_bytes: usize,
+    /// Largest frame accepted, bytes.
+    pub max_frame_bytes: usize,
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A provider agent.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    config: AgentConfig,
+    key: Arc<PrivateKey>,
+    engine: Arc<Engine>,
+    fetcher: BundleFetcher,
+    loaded: Arc<Mutex<HashMap<Digest, Bundle>>>,
+}
+
+impl Agent {
+    /// An agent for `config`, identified by `key`, running jobs in `engine`.
+    pub fn new(config: AgentConfig, key: PrivateKey, engine: Arc<Engine>) -> Agent {
+        let fetcher = BundleFetcher::new(&config.bundles, config.max_bundle_bytes);
+        Agent {
+            config,
+            key: Arc::new(key),
+            engine,
+            fetcher,
+            loaded: Arc::default(),
+        }
+    }
+
+    /// Serves until `stop` resolves, reconnecting after failures.
+    pub async fn run(&self, stop: impl Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            let outcome = tokio::select! {
+                () = &mut stop => return,
+                outcome = self.session() => outcome,
+            };
+            match outcome {
+                Ok(()) => backoff = Duration::from_secs(1),
+                Err(error) => {
+                    eprintln!("provider: {error}; reconnecting in {} s", backoff.as_secs())
+                }
+            }
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(30));
+        }
+    }
+
+    /// One connection: handshake, then jobs until the relay closes it.
+    pub async fn session(&self) -> Result<(), AgentError> {
+        let url = format!("{}/v1/ws/provider", self.config.relay.trim_end_matches('/'));
+        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .map_err(|e| AgentError::Socket(e.to_string()))?;
+        self.handshake(&mut socket).await?;
+        let (outbox, mut outgoing) = mpsc::channel::<ProviderToRelay>(64);
+        loop {
+            tokio::select! {
+                Some(message) = outgoing.recv() => {
+                    let text = encode(&message).map_err(|e| AgentError::Socket(e.to_string()))?;
+                    socket.send(Message::Text(text.into())).await.map_err(|e| AgentError::Socket(e.to_string()))?;
+                }
+                incoming = socket.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => match decode::<RelayToProvider>(&text, self.config.max_frame_bytes) {
+                        Ok(RelayToProvider::Job(job)) => {
+                            let (agent, outbox) = (self.clone(), outbox.clone());
+                            tokio::spawn(async move { let _ = outbox.send(agent.run_job(job).await).await; });
+                        }
+                        Ok(RelayToProvider::Ping { nonce }) => { let _ = outbox.send(ProviderToRelay::Pong { nonce }).await; }
+                        Ok(RelayToProvider::Error { error }) => eprintln!("provider: relay says {}: {}", error.code, error.message),
+                        Ok(_) => {}
+                        Err(error) => eprintln!("provider: ignoring a bad frame: {error}"),
+                    },
+                    Some(Ok(Message::Close(_))) | None => return Ok(()),
+                    Some(Err(error)) => return Err(AgentError::Socket(error.to_string())),
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
+    }
+
+    async fn next_frame(&self, socket: &mut Socket) -> Result<RelayToProvider, AgentError> {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    return decode(&text, self.config.max_frame_bytes)
+                        .map_err(|e| AgentError::Refused(e.to_string()));
+                }
+                Some(Ok(Message::Close(_))) | None => {
+                    return Err(AgentError::Refused("connection closed".into()));
+                }
+                Some(Err(error)) => return Err(AgentError::Socket(error.to_string())),
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    async fn handshake(&self, socket: &mut Socket) -> Result<(), AgentError> {
+        let RelayToProvider::Challenge { nonce, relay } = self.next_frame(socket).await? else {
+            return Err(AgentError::Refused("expected a challenge".into()));
+        };
+        let signature = sign_statement(&provider_auth_message(&relay, &nonce), &self.key)
+            .map_err(|e| AgentError::Refused(e.to_string()))?;
+        let hello = ProviderHello {
+            public_key: self.key.public_key().to_base58(),
+            signature,
+            capacity: self.config.capacity,
+            price: self.config.price,
+            region: self.config.region.clone(),
+            engine: concat!("webfn ", env!("CARGO_PKG_VERSION"), " / wasmtime 48.0.8").into(),
+        };
+        let text = encode(&ProviderToRelay::Hello(hello))
+            .map_err(|e| AgentError::Socket(e.to_string()))?;
+        socket
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(|e| AgentError::Socket(e.to_string()))?;
+        match self.next_frame(socket).await? {
+            RelayToProvider::Welcome { .. } => Ok(()),
+            RelayToProvider::Error { error } => Err(AgentError::Refused(format!(
+                "{}: {}",
+                error.code, error.message
+            ))),
+            _ => Err(AgentError::Refused("expected a welcome".into())),
+        }
+    }
+
+    /// Runs one job; every failure becomes a `failed` answer with its code.
+    async fn run_job(&self, job: Job) -> ProviderToRelay {
+        let job_id = job.job_id.clone();
+        let started = std::time::Instant::now();
+        match self.execute(job).await {
+            Ok(response) => ProviderToRelay::Result {
+                job_id,
+                response,
+                exec_us: started.elapsed().as_micros() as u64,
+            },
+            Err(error) => ProviderToRelay::Failed { job_id, error },
+        }
+    }
+
+    async fn execute(&self, job: Job) -> Result<HttpResponse, ErrorBody> {
+        let engine_error = |e: EngineError| ErrorBody::new(e.code(), e.to_string());
+        let bundle = self.bundle(&job.digest).await?;
+        let allowlist = Allowlist::new(&job.outbound_hosts).map_err(engine_error)?;
+        let bundle = bundle
+            .with_limits(Limits::from(&job.limits))
+            .with_allowlist(allowlist);
+        let mut request = http::Request::builder()
+            .method(job.request.method.as_str())
+            .uri(job.request.path.as_str());
+        for (name, value) in &job.request.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let request = request
+            .body(bytes::Bytes::from(job.request.body))
+            .map_err(|e| ErrorBody::new(ErrorCode::BadRequest, e.to_string()))?;
+        let response = self
+            .engine
+            .call(&bundle, request)
+            .await
+            .map_err(engine_error)?;
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(name, value)| {
+                value
+                    .to_str()
+                    .ok()
+                    .map(|v| (name.as_str().to_owned(), v.to_owned()))
+            })
+            .collect();
+        Ok(HttpResponse {
+            status: response.status().as_u16(),
+            headers,
+            body: response.into_body().to_vec(),
+        })
+    }
+
+    /// The loaded bundle, fetching and checking it on first use.
+    async fn bundle(&self, digest: &Digest) -> Result<Bundle, ErrorBody> {
+        if let Some(bundle) = self
+            .loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(digest)
+        {
+            return Ok(bundle.clone());
+        }
+        let bytes = self
+            .fetcher
+            .fetch(digest)
+            .await
+            .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
+        let (engine, expected) = (self.engine.clone(), *digest);
+        let bundle = tokio::task::spawn_blocking(move || engine.load_expecting(&expected, &bytes))
+            .await
+            .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
+            .map_err(|e| ErrorBody::new(e.code(), e.to_string()))?;
+        self.loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(*digest, bundle.clone());
+        Ok(bundle)
+    }
+}
