@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs WebFunctions on this machine with its embedded defaults.
 #
-# Today the product is the `webfn` binary's Mina tools and the npm package; the relay, the local
-# provider and the web app (`webfn dev`, issue 4) are not built yet. Until then this script
-# builds `webfn` and the WebAssembly package, creates a development key under .webfn/, signs a
-# payment with it, verifies the signature with `webfn` and with the real mina-signer, and
-# prints the transaction hashes.
+# `webfn dev` (relay + local provider + examples deployed + web app, issue 4) does not exist
+# yet; `webfn relay` and `webfn provider` do (docs/operator-guide.md). Until `webfn dev` lands
+# this script builds `webfn`, creates a development key under .webfn/, signs a payment with
+# it, verifies the signature with `webfn` and with the real mina-signer, and prints the
+# transaction hashes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test.sh setup
