@@ -114,6 +114,20 @@ pub fn readable_by_others(path: &Path) -> bool {
     }
 }
 
+/// Reads the key in `path`, first creating a fresh one there if the file does not exist;
+/// also says whether it was created.
+pub fn read_or_create(path: &Path) -> Result<(PrivateKey, bool), KeyFileError> {
+    if path.exists() {
+        return read(path).map(|key| (key, false));
+    }
+    let key = PrivateKey::generate_os().map_err(|source| KeyFileError::Invalid {
+        path: path.to_owned(),
+        source,
+    })?;
+    write(path, &key, false)?;
+    Ok((key, true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -405,3 +405,140 @@ fn relay_serves_and_keeps_state_across_restarts() {
     assert!(http_get(&address, "/healthz").ends_with("ok"));
     stop(child);
 }
+
+/// The whole path with the binaries: `webfn relay`, `webfn provider`, `webfn deploy`,
+/// `webfn invoke`; the function survives a relay restart and the provider reconnects.
+#[cfg(unix)]
+#[test]
+fn deploy_and_invoke_through_relay_and_provider() {
+    use std::io::{BufRead, BufReader};
+
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let hello = target.join("examples/hello.wasm");
+    if !hello.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["xtask", "examples"])
+            .current_dir(root())
+            .status()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            status.success(),
+            "cargo xtask examples failed (is the wasm32-wasip2 target installed?)"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let spawn = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_webfn"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let data = dir.path().join("relay").display().to_string();
+    let start_relay = |listen: &str| {
+        let mut relay = spawn(&["relay", "--listen", listen, "--data", &data]);
+        let mut line = String::new();
+        if let Some(out) = relay.stdout.take() {
+            BufReader::new(out)
+                .read_line(&mut line)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let address = line
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or_default()
+            .to_owned();
+        (relay, address)
+    };
+    let (mut relay, address) = start_relay("127.0.0.1:0");
+    let http = format!("http://{address}");
+    let provider_key = dir.path().join("provider.key").display().to_string();
+    let owner_key = dir.path().join("owner.key").display().to_string();
+    assert!(
+        webfn(&["keys", "new", "--key", &provider_key], "")
+            .status
+            .success()
+    );
+    let mut provider = spawn(&[
+        "provider",
+        "--relay",
+        &format!("ws://{address}"),
+        "--key",
+        &provider_key,
+        "--capacity",
+        "2",
+    ]);
+
+    // deploy creates the owner's key on first use
+    let output = webfn(
+        &[
+            "deploy",
+            "--relay",
+            &http,
+            "--name",
+            "hello",
+            "--key",
+            &owner_key,
+            &hello.display().to_string(),
+        ],
+        "",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\"version\":1"));
+    // a file that is not a component is refused with the relay's typed error
+    let junk = dir.path().join("junk.wasm");
+    std::fs::write(&junk, b"not wasm").unwrap_or_else(|e| panic!("{e}"));
+    let output = webfn(
+        &[
+            "deploy",
+            "--relay",
+            &http,
+            "--name",
+            "junk",
+            "--key",
+            &owner_key,
+            &junk.display().to_string(),
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid_bundle"));
+
+    let invoke = |http: &str| {
+        let mut last = None;
+        for _ in 0..100 {
+            let output = webfn(&["invoke", "--relay", http, "hello", "/a/b?c=1"], "");
+            if output.status.success() {
+                return String::from_utf8_lossy(&output.stdout).into_owned();
+            }
+            last = Some(String::from_utf8_lossy(&output.stderr).into_owned());
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("invoke kept failing: {last:?}");
+    };
+    assert!(invoke(&http).contains("GET /a/b?c=1"));
+
+    // restart the relay on the same port: the function is still there, the provider comes back
+    let _ = Command::new("kill")
+        .args(["-TERM", &relay.id().to_string()])
+        .status();
+    let _ = relay.wait();
+    let (mut relay, _) = start_relay(&address);
+    assert!(invoke(&http).contains("GET /a/b?c=1"));
+
+    for child in [&mut provider, &mut relay] {
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+        assert!(status.success(), "{status}");
+    }
+}

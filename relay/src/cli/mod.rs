@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
+mod deploy;
+mod http;
 mod keys;
 mod mina;
 mod provider;
@@ -31,6 +33,10 @@ enum Command {
     Relay(relay::RelayArgs),
     /// Run a provider: execute a relay's calls on this machine.
     Provider(provider::ProviderArgs),
+    /// Upload a bundle and deploy it as a function (signed with your key).
+    Deploy(deploy::DeployArgs),
+    /// Call a function through a relay's gateway; prints the response body.
+    Invoke(deploy::InvokeArgs),
 }
 
 impl Cli {
@@ -41,6 +47,8 @@ impl Cli {
             Command::Keys(command) => command.run(),
             Command::Relay(args) => args.run(),
             Command::Provider(args) => args.run(),
+            Command::Deploy(args) => args.run(),
+            Command::Invoke(args) => args.run(),
         }
     }
 }

@@ -1,0 +1,162 @@
+//! `webfn deploy` and `webfn invoke`: deploy a bundle to a relay, call a function.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use webfn_protocol::{DeployRequest, Digest, FunctionManifest, FunctionName, Limits};
+
+use super::http::{error_text, send};
+use super::keys::KeyArg;
+use crate::keyfile;
+
+#[derive(Debug, Args)]
+pub(crate) struct DeployArgs {
+    /// The relay's HTTP URL.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:8787",
+        env = "WEBFN_RELAY_HTTP"
+    )]
+    relay: String,
+    /// The function's name.
+    #[arg(long)]
+    name: FunctionName,
+    /// The bundle: a `wasi:http/proxy` component.
+    bundle: PathBuf,
+    /// The owner's key file; created on first use.
+    #[command(flatten)]
+    key: KeyArg,
+    /// Price per call, nanomina.
+    #[arg(long, default_value_t = 0)]
+    price: u64,
+    /// Guest memory limit, MiB.
+    #[arg(long, default_value_t = Limits::default().memory_mib)]
+    memory_mib: u32,
+    /// Wall-clock limit, milliseconds.
+    #[arg(long, default_value_t = Limits::default().wall_ms)]
+    wall_ms: u64,
+    /// A host the function may call over outbound HTTP (repeatable).
+    #[arg(long = "allow-host")]
+    allow_hosts: Vec<String>,
+}
+
+impl DeployArgs {
+    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+        runtime.block_on(self.deploy())
+    }
+
+    async fn deploy(self) -> anyhow::Result<ExitCode> {
+        let path = self.key.resolve()?;
+        let (key, created) = keyfile::read_or_create(&path)?;
+        if created {
+            eprintln!(
+                "created the key file {} ({})",
+                path.display(),
+                key.public_key()
+            );
+        }
+        let bytes = std::fs::read(&self.bundle)
+            .with_context(|| format!("reading {}", self.bundle.display()))?;
+        let base = self.relay.trim_end_matches('/');
+        let (status, body) = send(
+            "POST",
+            &format!("{base}/v1/bundles"),
+            bytes.clone(),
+            "application/wasm",
+        )
+        .await?;
+        if !(200..300).contains(&status) {
+            bail!(
+                "uploading {}: HTTP {status}: {}",
+                self.bundle.display(),
+                error_text(&body)
+            );
+        }
+        let mut manifest = FunctionManifest::new(self.name.clone(), Digest::of(&bytes));
+        manifest.price = self.price;
+        manifest.limits.memory_mib = self.memory_mib;
+        manifest.limits.wall_ms = self.wall_ms;
+        manifest.outbound_hosts = self.allow_hosts.clone();
+        let issued_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .context("reading the clock")?;
+        let request = DeployRequest::sign(manifest, &key, issued_at)?;
+        let (status, body) = send(
+            "POST",
+            &format!("{base}/v1/functions"),
+            serde_json::to_vec(&request)?,
+            "application/json",
+        )
+        .await?;
+        if !(200..300).contains(&status) {
+            bail!(
+                "deploying {}: HTTP {status}: {}",
+                self.name,
+                error_text(&body)
+            );
+        }
+        println!("{}", String::from_utf8_lossy(&body));
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InvokeArgs {
+    /// The relay's HTTP URL.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:8787",
+        env = "WEBFN_RELAY_HTTP"
+    )]
+    relay: String,
+    /// The function.
+    name: FunctionName,
+    /// Path and query inside the function.
+    #[arg(default_value = "/")]
+    path: String,
+    /// HTTP method.
+    #[arg(long, short = 'X', default_value = "GET")]
+    method: String,
+    /// Request body.
+    #[arg(long, short = 'd', default_value = "")]
+    data: String,
+}
+
+impl InvokeArgs {
+    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+        runtime.block_on(async {
+            let path = if self.path.starts_with('/') {
+                self.path.clone()
+            } else {
+                format!("/{}", self.path)
+            };
+            let url = format!(
+                "{}/fn/{}{path}",
+                self.relay.trim_end_matches('/'),
+                self.name
+            );
+            let (status, body) = send(
+                &self.method,
+                &url,
+                self.data.clone().into_bytes(),
+                "application/octet-stream",
+            )
+            .await?;
+            if (200..300).contains(&status) {
+                use std::io::Write;
+                std::io::stdout()
+                    .write_all(&body)
+                    .context("writing the answer")?;
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("HTTP {status}: {}", error_text(&body));
+                Ok(ExitCode::FAILURE)
+            }
+        })
+    }
+}

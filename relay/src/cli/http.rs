@@ -1,0 +1,48 @@
+//! A small HTTP/1.1 client for the command line (plain `http://` relays).
+
+use anyhow::Context;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+/// Sends a request and returns the status and body.
+pub(crate) async fn send(
+    method: &str,
+    url: &str,
+    body: Vec<u8>,
+    content_type: &str,
+) -> anyhow::Result<(u16, Vec<u8>)> {
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let request = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("content-type", content_type)
+        .body(Full::new(Bytes::from(body)))
+        .with_context(|| format!("invalid request to {url}"))?;
+    let response = client
+        .request(request)
+        .await
+        .with_context(|| format!("{method} {url}"))?;
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .with_context(|| format!("reading the answer of {url}"))?;
+    Ok((status, body.to_bytes().to_vec()))
+}
+
+/// The `message` of a JSON error body, or the body as text.
+pub(crate) fn error_text(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            Some(format!(
+                "{}: {}",
+                v.get("code")?.as_str()?,
+                v.get("message")?.as_str()?
+            ))
+        })
+        .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
+}
