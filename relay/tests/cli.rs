@@ -542,3 +542,82 @@ fn deploy_and_invoke_through_relay_and_provider() {
         assert!(status.success(), "{status}");
     }
 }
+
+/// `webfn dev`: relay, local provider and the examples, answering at once; state survives.
+#[cfg(unix)]
+#[test]
+fn dev_runs_everything_with_the_examples() {
+    use std::io::{BufRead, BufReader};
+
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let examples = target.join("examples");
+    if !examples.join("hello.wasm").exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["xtask", "examples"])
+            .current_dir(root())
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "cargo xtask examples failed"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for round in 0..2 {
+        let mut dev = Command::new(env!("CARGO_BIN_EXE_webfn"))
+            .args(["dev", "--listen", "127.0.0.1:0", "--data"])
+            .arg(dir.path())
+            .arg("--examples")
+            .arg(&examples)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut lines = dev
+            .stdout
+            .take()
+            .map(BufReader::new)
+            .unwrap_or_else(|| panic!("no stdout"));
+        let mut first = String::new();
+        lines
+            .read_line(&mut first)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let address = first
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split([',', ' ']).next())
+            .unwrap_or_default()
+            .to_owned();
+        let http = format!("http://{address}");
+        let mut answer = None;
+        for _ in 0..100 {
+            let output = webfn(&["invoke", "--relay", &http, "hello", "/dev?round=1"], "");
+            if output.status.success() {
+                answer = Some(String::from_utf8_lossy(&output.stdout).into_owned());
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let output = webfn(
+            &[
+                "invoke", "--relay", &http, "-X", "POST", "-d", "abc", "sha256",
+            ],
+            "",
+        );
+        // stop it before any assertion, so that a failure never leaves it running
+        let _ = Command::new("kill")
+            .args(["-TERM", &dev.id().to_string()])
+            .status();
+        let stopped = dev.wait();
+        assert!(
+            answer.is_some_and(|a| a.contains("GET /dev?round=1")),
+            "round {round}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(stopped.is_ok_and(|s| s.success()));
+    }
+}

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 mod deploy;
+mod dev;
 mod http;
 mod keys;
 mod mina;
@@ -29,6 +30,9 @@ enum Command {
     /// Create and show the Mina key pair that identifies you (owner, provider, caller).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Run everything on this machine: a relay on 127.0.0.1:8787, a local provider, and the
+    /// example functions deployed (state, key and cache in .webfn/).
+    Dev(dev::DevArgs),
     /// Run a relay: the HTTP API for bundles, functions and providers, and the gateway.
     Relay(relay::RelayArgs),
     /// Run a provider: execute a relay's calls on this machine.
@@ -45,6 +49,7 @@ impl Cli {
         match self.command {
             Command::Mina(command) => command.run(),
             Command::Keys(command) => command.run(),
+            Command::Dev(args) => args.run(),
             Command::Relay(args) => args.run(),
             Command::Provider(args) => args.run(),
             Command::Deploy(args) => args.run(),
@@ -64,4 +69,12 @@ pub(crate) fn read_stdin(limit: u64) -> anyhow::Result<String> {
         bail!("standard input is larger than {limit} bytes (raise --max-input-bytes)");
     }
     Ok(text)
+}
+
+/// Unix seconds now.
+pub(crate) fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

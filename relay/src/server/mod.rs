@@ -98,6 +98,10 @@ pub fn app(state: Arc<AppState>) -> Router {
             any(gateway::call).layer(DefaultBodyLimit::max(limits.gateway_body_bytes)),
         )
         .route(
+            "/fn/{name}/",
+            any(gateway::call).layer(DefaultBodyLimit::max(limits.gateway_body_bytes)),
+        )
+        .route(
             "/fn/{name}/{*path}",
             any(gateway::call).layer(DefaultBodyLimit::max(limits.gateway_body_bytes)),
         )
