@@ -1,6 +1,7 @@
 //! The relay's HTTP API through its router: upload, deploy, list, fetch, refusals, metrics.
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
@@ -13,26 +14,6 @@ use webfn_mina::PrivateKey;
 use webfn_protocol::{DeployRequest, Digest, FunctionManifest};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-/// The `hello` component, built by `cargo xtask examples` (the engine tests build it too).
-fn hello_component() -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("examples/hello.wasm");
-    if !path.exists() {
-        let status = std::process::Command::new(env!("CARGO"))
-            .args(["xtask", "examples"])
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-            .status()?;
-        if !status.success() {
-            return Err(
-                "`cargo xtask examples` failed: is the wasm32-wasip2 target installed?".into(),
-            );
-        }
-    }
-    Ok(std::fs::read(path)?)
-}
 
 async fn send(
     router: &axum::Router,
@@ -81,7 +62,7 @@ async fn router(
 async fn upload_deploy_and_inspect() -> TestResult {
     let dir = tempfile::tempdir()?;
     let router = router(dir.path(), ApiLimits::default()).await?;
-    let component = hello_component()?;
+    let component = common::hello_component().map_err(|e| e.to_string())?;
 
     let (status, body) = send(&router, post("/v1/bundles", component.clone())?).await?;
     assert_eq!(

@@ -1,7 +1,8 @@
 //! The gateway over real sockets on 127.0.0.1: a relay, providers connected over its WebSocket
 //! (a protocol peer that runs jobs in the real engine), and HTTP calls to `/fn/{name}/…`.
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
@@ -19,25 +20,6 @@ use webfn_protocol::{
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-fn hello_component() -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("examples/hello.wasm");
-    if !path.exists() {
-        let status = std::process::Command::new(env!("CARGO"))
-            .args(["xtask", "examples"])
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-            .status()?;
-        if !status.success() {
-            return Err(
-                "`cargo xtask examples` failed: is the wasm32-wasip2 target installed?".into(),
-            );
-        }
-    }
-    Ok(std::fs::read(path)?)
-}
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -179,7 +161,7 @@ async fn run_jobs(mut socket: Socket, engine: Arc<Engine>, component: Vec<u8>) -
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_through_the_gateway() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let component = hello_component()?;
+    let component = common::hello_component()?;
     let address = relay(dir.path(), &component).await?;
 
     // no provider: a clear 503, no hang
@@ -215,7 +197,7 @@ async fn calls_through_the_gateway() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_lost_mid_call_is_replaced() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let component = hello_component()?;
+    let component = common::hello_component()?;
     let address = relay(dir.path(), &component).await?;
 
     // the first provider takes the job and then disappears without answering
@@ -254,18 +236,24 @@ fn agent_config(address: &str, bundles: &str) -> webfn::provider::AgentConfig {
     }
 }
 
-/// The real provider agent: it connects, signs, pulls the bundle by digest and runs the call.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_provider_agent_serves_calls() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let component = hello_component()?;
-    let address = relay(dir.path(), &component).await?;
+/// Starts the real provider agent against the relay at `address`, fetching bundles from
+/// `bundles`; send on the returned channel to stop it.
+fn start_agent(
+    address: &str,
+    bundles: &str,
+) -> Result<
+    (
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    ),
+    Box<dyn std::error::Error + Send + Sync>,
+> {
     let engine = Arc::new(Engine::new(EngineConfig {
         max_instances: 4,
         ..EngineConfig::default()
     })?);
     let agent = webfn::provider::Agent::new(
-        agent_config(&address, &format!("http://{address}")),
+        agent_config(address, bundles),
         PrivateKey::generate_os()?,
         engine,
     );
@@ -277,6 +265,16 @@ async fn the_provider_agent_serves_calls() -> TestResult {
             })
             .await
     });
+    Ok((stop, running))
+}
+
+/// The real provider agent: it connects, signs, pulls the bundle by digest and runs the call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_provider_agent_serves_calls() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let component = common::hello_component()?;
+    let address = relay(dir.path(), &component).await?;
+    let (stop, running) = start_agent(&address, &format!("http://{address}"))?;
     // wait until the relay lists it
     let mut body = String::new();
     for _ in 0..100 {
@@ -301,7 +299,7 @@ async fn the_provider_agent_serves_calls() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bytes_that_do_not_match_the_digest_are_refused() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let component = hello_component()?;
+    let component = common::hello_component()?;
     let address = relay(dir.path(), &component).await?;
     // the mirror answers every request with a different (valid) component
     let mirror = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -320,23 +318,7 @@ async fn bytes_that_do_not_match_the_digest_are_refused() -> TestResult {
             let _ = stream.write_all(&other).await;
         }
     });
-    let engine = Arc::new(Engine::new(EngineConfig {
-        max_instances: 4,
-        ..EngineConfig::default()
-    })?);
-    let agent = webfn::provider::Agent::new(
-        agent_config(&address, &format!("http://{mirror_address}")),
-        PrivateKey::generate_os()?,
-        engine,
-    );
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(async move {
-        agent
-            .run(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let (stop, running) = start_agent(&address, &format!("http://{mirror_address}"))?;
     let mut answer = (0, String::new());
     for _ in 0..100 {
         answer = http_get(&address, "/fn/hello/x").await?;
