@@ -1,0 +1,42 @@
+//! Zero-knowledge credentials of WebFunctions: anonymous membership in a function's access
+//! group, bound to one invocation and counted per scope by a nullifier (Semaphore-style), as
+//! Groth16 proofs over BLS12-381.
+//!
+//! - [`poseidon`]: Poseidon over BLS12-381's scalar field (width 3, x^5, 8 + 57 rounds,
+//!   Grain-generated constants) and its R1CS gadget ([`hash1_var`], [`hash2_var`]).
+//! - [`MerkleTree`]: the group, an incremental tree of commitments with a window of recent
+//!   roots.
+//! - [`CredentialCircuit`]: the statement; public `root`, `nullifier`, `message`, `scope`.
+//! - [`setup`], [`prove`], [`verify`]: Groth16 with versioned, digest-addressed key files
+//!   ([`ProvingKey`], [`VerifyingKey`]) and 192-byte proofs ([`Proof`]) decoded strictly.
+//!
+//! Field elements are written as canonical decimal strings ([`to_decimal`],
+//! [`from_decimal`]). This crate runs in browsers: it must not depend on tokio, the
+//! filesystem or threads (the `parallel` feature, for native builds only, adds rayon).
+//! `docs/zk.md` specifies parameters, formats and JSON forms.
+
+mod circuit;
+mod error;
+mod field;
+mod groth16;
+mod identity;
+mod keys;
+mod merkle;
+pub mod poseidon;
+mod proof;
+
+pub use ark_bls12_381::Fr;
+
+pub use circuit::{CredentialCircuit, PublicInputs, Witness};
+pub use error::{Error, ProofElement, Result};
+pub use field::{decimal, from_decimal, to_decimal};
+pub use groth16::{
+    CredentialProof, constraint_count, prove, prove_circuit, setup, setup_seeded, verify,
+    verify_for_group,
+};
+pub use identity::Identity;
+pub use keys::{KEY_FORMAT_VERSION, KeyDigest, PreparedVerifyingKey, ProvingKey, VerifyingKey};
+pub use merkle::{DEFAULT_ROOT_HISTORY, MerkleProof, MerkleTree, RootHistory, TREE_DEPTH};
+pub use poseidon::constraints::{hash_var, hash1_var, hash2_var, permute_var};
+pub use poseidon::{hash, hash1, hash2};
+pub use proof::{PROOF_BYTES, Proof};
