@@ -113,6 +113,11 @@ impl ProvingKey {
     pub fn verifying_key(&self) -> VerifyingKey {
         VerifyingKey(self.0.vk.clone())
     }
+
+    /// The arkworks key, for interoperating with other arkworks code.
+    pub fn as_arkworks(&self) -> &ark_groth16::ProvingKey<Bls12_381> {
+        &self.0
+    }
 }
 
 impl VerifyingKey {
@@ -132,6 +137,11 @@ impl VerifyingKey {
     /// The digest of [`VerifyingKey::to_bytes`].
     pub fn digest(&self) -> KeyDigest {
         KeyDigest::of(&self.to_bytes())
+    }
+
+    /// The arkworks key, for interoperating with other arkworks code.
+    pub fn as_arkworks(&self) -> &ark_groth16::VerifyingKey<Bls12_381> {
+        &self.0
     }
 
     /// Precomputes what verification needs.
