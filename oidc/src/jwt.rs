@@ -155,7 +155,7 @@ mod tests {
         assert_eq!(parsed.claims["iss"], "x");
         assert_eq!(parsed.signature, [1, 2, 3]);
         let dot = text.rfind('.').expect("dot");
-        assert_eq!(parsed.signing_input, text[..dot].as_bytes());
+        assert_eq!(parsed.signing_input, &text.as_bytes()[..dot]);
     }
 
     #[test]

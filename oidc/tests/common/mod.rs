@@ -120,7 +120,7 @@ pub enum TestKey {
     },
     P256 {
         kid: String,
-        pair: EcdsaKeyPair,
+        pair: Box<EcdsaKeyPair>,
     },
 }
 
@@ -150,7 +150,7 @@ impl TestKey {
             .expect("p256 key");
         Self::P256 {
             kid: kid.to_owned(),
-            pair,
+            pair: Box::new(pair),
         }
     }
 
