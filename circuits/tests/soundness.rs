@@ -2,8 +2,15 @@
 //! (false or a typed error, never a panic, never true).
 
 mod common;
+#[path = "soundness/key_files.rs"]
+mod key_files;
 #[path = "soundness/proof_bytes.rs"]
 mod proof_bytes;
+
+/// The honest credential the byte-level and key tests share.
+fn proof_bytes_credential() -> &'static CredentialProof {
+    proof_bytes::credential()
+}
 
 use common::{forge, group, keys, rng};
 use webfn_circuits::{

@@ -14,7 +14,7 @@ use webfn_circuits::{CredentialProof, Error, Fr, PROOF_BYTES, Proof, ProofElemen
 use crate::common::{group, keys, rng};
 
 /// One honest credential for the byte-level tests.
-fn credential() -> &'static CredentialProof {
+pub fn credential() -> &'static CredentialProof {
     static CREDENTIAL: OnceLock<CredentialProof> = OnceLock::new();
     CREDENTIAL.get_or_init(|| {
         let (members, tree) = group(2, 40);
