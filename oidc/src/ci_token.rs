@@ -43,6 +43,7 @@ pub struct CiEnvironment {
     variable_value: Option<String>,
     github_request_url: Option<String>,
     github_request_token: Option<String>,
+    extra_roots_pem: String,
 }
 
 impl fmt::Debug for CiEnvironment {
@@ -70,7 +71,15 @@ impl CiEnvironment {
             variable_value: get(variable),
             github_request_url: get(GITHUB_REQUEST_URL_VARIABLE),
             github_request_token: get(GITHUB_REQUEST_TOKEN_VARIABLE),
+            extra_roots_pem: String::new(),
         }
+    }
+
+    /// Also trusts these certificates (PEM) for the token request, besides the webpki roots:
+    /// for GitHub Enterprise Server behind a private CA.
+    pub fn with_extra_roots_pem(mut self, pem: &str) -> Self {
+        self.extra_roots_pem = pem.to_owned();
+        self
     }
 
     /// Where [`CiEnvironment::id_token`] will get the token, if anywhere.
@@ -97,7 +106,11 @@ impl CiEnvironment {
             return Ok(token.trim().to_owned());
         }
         match (&self.github_request_url, &self.github_request_token) {
-            (Some(url), Some(token)) => request_github_token(url, token, audience, limits).await,
+            (Some(url), Some(token)) => {
+                let http = HttpClient::new(limits, &self.extra_roots_pem)
+                    .map_err(Error::CiTokenRequest)?;
+                request_github_token(&http, url, token, audience).await
+            }
             (Some(_), None) => Err(Error::CiTokenRequest(format!(
                 "{GITHUB_REQUEST_URL_VARIABLE} is set but {GITHUB_REQUEST_TOKEN_VARIABLE} is not"
             ))),
@@ -109,17 +122,16 @@ impl CiEnvironment {
 }
 
 async fn request_github_token(
+    http: &HttpClient,
     request_url: &str,
     request_token: &str,
     audience: &str,
-    limits: FetchLimits,
 ) -> Result<String> {
     let separator = if request_url.contains('?') { '&' } else { '?' };
     let url = format!(
         "{request_url}{separator}audience={}",
         percent_encode(audience)
     );
-    let http = HttpClient::new(limits).map_err(Error::CiTokenRequest)?;
     let body = http
         .get(&url, Some(request_token))
         .await

@@ -1,6 +1,7 @@
 //! A small HTTPS GET client for discovery documents, JWKS and CI token requests: hyper-util's
-//! client over rustls (ring provider, webpki roots), with a deadline on the whole exchange and
-//! a limit on the response body. Plain `http://` is allowed only to loopback addresses.
+//! client over rustls (ring provider, the webpki roots plus any extra roots configured, e.g.
+//! the private CA of a self-managed GitLab), with a deadline on the whole exchange and a limit
+//! on the response body. Plain `http://` is allowed only to loopback addresses.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
@@ -13,6 +14,9 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use rustls::{ClientConfig, RootCertStore};
 
 /// Limits for every HTTP exchange this crate makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,15 +66,14 @@ pub(crate) struct HttpClient {
 }
 
 impl HttpClient {
-    /// A client with rustls' ring provider and the webpki root certificates.
-    pub(crate) fn new(limits: FetchLimits) -> Result<Self, String> {
+    /// A client with rustls' ring provider trusting the webpki roots and the certificates in
+    /// `extra_roots_pem` (PEM, possibly empty).
+    pub(crate) fn new(limits: FetchLimits, extra_roots_pem: &str) -> Result<Self, String> {
         let mut connector = HttpConnector::new();
         connector.enforce_http(false);
         connector.set_connect_timeout(Some(limits.timeout));
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let https = HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(provider)
-            .map_err(|e| format!("tls setup: {e}"))?
+            .with_tls_config(tls_config(extra_roots_pem)?)
             .https_or_http()
             .enable_http1()
             .wrap_connector(connector);
@@ -122,6 +125,25 @@ impl HttpClient {
             Err(e) => Err(FetchError::Unreachable(format!("reading the body: {e}"))),
         }
     }
+}
+
+/// TLS 1.2 and 1.3 with ring, trusting the webpki roots and the PEM certificates given.
+fn tls_config(extra_roots_pem: &str) -> Result<ClientConfig, String> {
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for certificate in CertificateDer::pem_slice_iter(extra_roots_pem.as_bytes()) {
+        let certificate = certificate.map_err(|e| format!("extra root certificates: {e}"))?;
+        roots
+            .add(certificate)
+            .map_err(|e| format!("extra root certificate: {e}"))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("tls setup: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
 
 /// Parses `url` and allows it only if it is `https://`, or `http://` to a loopback host

@@ -36,6 +36,10 @@ pub struct VerifierConfig {
     /// Keys older than this are re-fetched before use (and used anyway if the issuer is
     /// unreachable); one hour by default.
     pub jwks_max_age: Duration,
+    /// Certificates (PEM) trusted besides the webpki roots when fetching discovery documents
+    /// and JWKS, for issuers behind a private CA (self-managed GitLab, GitHub Enterprise
+    /// Server); empty by default.
+    pub extra_roots_pem: String,
 }
 
 impl VerifierConfig {
@@ -49,6 +53,7 @@ impl VerifierConfig {
             fetch: FetchLimits::default(),
             min_refresh_interval: Duration::from_secs(60),
             jwks_max_age: Duration::from_secs(3600),
+            extra_roots_pem: String::new(),
         }
     }
 }
@@ -87,7 +92,8 @@ impl Verifier {
                 config.leeway
             )));
         }
-        let http = HttpClient::new(config.fetch).map_err(Error::BadConfig)?;
+        let http =
+            HttpClient::new(config.fetch, &config.extra_roots_pem).map_err(Error::BadConfig)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 issuers: config.issuers.into_iter().map(IssuerKeys::new).collect(),
