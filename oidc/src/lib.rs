@@ -39,8 +39,9 @@
 //!
 //! The relay and its storage: replay records go through the [`ReplayGuard`] trait, which the
 //! relay implements on its database. It makes HTTP requests only to configured issuers (and,
-//! for [`CiEnvironment`], to the CI platform), over HTTPS, or plain HTTP to loopback
-//! addresses for tests.
+//! for [`CiEnvironment`], to the CI platform), over HTTPS trusting the webpki roots plus any
+//! configured extra roots ([`VerifierConfig::extra_roots_pem`], for a private CA), or plain
+//! HTTP to loopback addresses for tests.
 
 mod cache;
 mod ci_token;
