@@ -8,8 +8,10 @@
 #   scripts/test.sh rust            # cargo test --locked (unit, property, vector and CLI tests)
 #   scripts/test.sh wasm            # the browser crates build for wasm32-unknown-unknown
 #   scripts/test.sh pkg             # builds the npm package, runs its node tests, reports its size
+#   scripts/test.sh ci              # the shipped CI files (action.yml, GitLab template, workflows) against their schemas
 #
-# Needs Rust (rustup) and Node.js with npm; everything else is installed here.
+# Needs Rust (rustup), Node.js with npm, and python3 (venv) for the ci step; everything else is
+# installed here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,12 +61,14 @@ pkg() {
   node --test pkg/tests/
 }
 
+ci() { step "CI files"; scripts/check-ci-files.sh; }
+
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(setup fmt clippy rust wasm pkg)
+[ ${#steps[@]} -eq 0 ] && steps=(setup fmt clippy rust wasm pkg ci)
 for s in "${steps[@]}"; do
   case "$s" in
-    setup|fmt|clippy|rust|wasm|pkg) "$s" ;;
-    *) die "unknown step '$s' (setup, fmt, clippy, rust, wasm, pkg)" ;;
+    setup|fmt|clippy|rust|wasm|pkg|ci) "$s" ;;
+    *) die "unknown step '$s' (setup, fmt, clippy, rust, wasm, pkg, ci)" ;;
   esac
 done
 step "all passed: ${steps[*]}"
