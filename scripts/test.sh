@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # crates that run in browsers: no tokio, no filesystem
-BROWSER_CRATES=(webfn-mina webfn-protocol)
+BROWSER_CRATES=(webfn-circuits webfn-mina webfn-protocol)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

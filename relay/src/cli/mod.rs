@@ -13,6 +13,7 @@ mod keys;
 mod mina;
 mod provider;
 mod relay;
+mod zk;
 
 /// WebFunctions: deploy and call WebAssembly functions without a cloud vendor.
 #[derive(Debug, Parser)]
@@ -41,6 +42,9 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Call a function through a relay's gateway; prints the response body.
     Invoke(deploy::InvokeArgs),
+    /// Zero-knowledge credentials: keys, identities, membership proofs.
+    #[command(subcommand)]
+    Zk(zk::ZkCommand),
 }
 
 impl Cli {
@@ -54,6 +58,7 @@ impl Cli {
             Command::Provider(args) => args.run(),
             Command::Deploy(args) => args.run(),
             Command::Invoke(args) => args.run(),
+            Command::Zk(command) => command.run(),
         }
     }
 }
