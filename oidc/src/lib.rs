@@ -53,6 +53,8 @@ mod jwt;
 mod keys;
 mod policy;
 mod replay;
+#[cfg(feature = "test-issuer")]
+pub mod test_issuer;
 mod verifier;
 
 pub use ci_token::{

@@ -29,6 +29,9 @@ pub enum ErrorCode {
     Unauthorized,
     /// No provider is connected that can run the call.
     NoProvider,
+    /// A service the relay depends on (an OIDC issuer, …) failed or cannot be reached; the
+    /// request may be retried later.
+    Unavailable,
     /// The provider disconnected while running the call, and re-dispatching failed.
     ProviderLost,
     /// The guest used more CPU time than its limit.
@@ -57,7 +60,7 @@ impl ErrorCode {
             ErrorCode::BadSignature | ErrorCode::Unauthorized => 401,
             ErrorCode::UnknownFunction => 404,
             ErrorCode::TooLarge => 413,
-            ErrorCode::NoProvider => 503,
+            ErrorCode::NoProvider | ErrorCode::Unavailable => 503,
             ErrorCode::ProviderLost | ErrorCode::GuestFailed | ErrorCode::ResponseTooLarge => 502,
             ErrorCode::CpuLimit | ErrorCode::MemoryLimit => 508,
             ErrorCode::Timeout => 504,
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::BadSignature => "bad_signature",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::NoProvider => "no_provider",
+            ErrorCode::Unavailable => "unavailable",
             ErrorCode::ProviderLost => "provider_lost",
             ErrorCode::CpuLimit => "cpu_limit",
             ErrorCode::MemoryLimit => "memory_limit",

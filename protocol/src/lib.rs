@@ -1,6 +1,7 @@
 //! The WebFunctions protocol, shared by callers, relays and providers: typed, versioned wire
 //! messages, HTTP requests and responses inside them, function manifests, content digests,
-//! stable error codes, and the signed statements (provider authentication, deploys).
+//! stable error codes, and the signed statements (provider authentication, deploys, trusted-publisher
+//! policies).
 //!
 //! Frames are JSON text, one message each, `{"v": 1, "type": …}`; binary payloads (HTTP
 //! bodies) are standard base64. [`decode`] checks the size first, then the version, then the
@@ -18,6 +19,7 @@ mod http;
 mod manifest;
 mod message;
 mod name;
+mod publisher;
 
 pub use auth::{
     AUTH_NETWORK, DeployRequest, provider_auth_message, sign_statement, verify_statement,
@@ -35,6 +37,7 @@ pub use message::{
     RelayToProvider, SignatureJson,
 };
 pub use name::{FunctionName, MAX_NAME_LEN};
+pub use publisher::{PUBLISHER_STATEMENT, PublisherRequest, TokenDeployRequest};
 
 /// `Result` with this crate's [`ProtocolError`].
 pub type Result<T, E = ProtocolError> = std::result::Result<T, E>;

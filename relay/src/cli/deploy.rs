@@ -5,10 +5,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use webfn_protocol::{DeployRequest, Digest, FunctionManifest, FunctionName, Limits};
+use webfn_protocol::{
+    DeployRequest, Digest, FunctionManifest, FunctionName, Limits, TokenDeployRequest,
+};
 
-use super::http::{error_text, send};
+use super::http::{error_text, send, send_authorized};
 use super::keys::KeyArg;
+use super::oidc::CiTokenArgs;
 use crate::keyfile;
 
 #[derive(Debug, Args)]
@@ -28,6 +31,9 @@ pub(crate) struct DeployArgs {
     /// The owner's key file; created on first use.
     #[command(flatten)]
     key: KeyArg,
+    /// Trusted publishing: deploy with the CI job's OIDC ID token.
+    #[command(flatten)]
+    ci: CiTokenArgs,
     /// Price per call, nanomina.
     #[arg(long, default_value_t = 0)]
     price: u64,
@@ -49,18 +55,32 @@ impl DeployArgs {
     }
 
     async fn deploy(self) -> anyhow::Result<ExitCode> {
-        let path = self.key.resolve()?;
-        let (key, created) = keyfile::read_or_create(&path)?;
-        if created {
-            eprintln!(
-                "created the key file {} ({})",
-                path.display(),
-                key.public_key()
-            );
-        }
+        let base = self.relay.trim_end_matches('/');
+        // Trusted publishing when asked for, or when no key file is named and this is a CI
+        // job that offers an ID token; the token is fetched before anything is uploaded.
+        let environment = self.ci.environment();
+        let token = if self.ci.oidc || (!self.key.is_given() && environment.source().is_some()) {
+            Some(self.ci.token(&environment, base).await?)
+        } else {
+            None
+        };
+        let key = match token {
+            Some(_) => None,
+            None => {
+                let path = self.key.resolve()?;
+                let (key, created) = keyfile::read_or_create(&path)?;
+                if created {
+                    eprintln!(
+                        "created the key file {} ({})",
+                        path.display(),
+                        key.public_key()
+                    );
+                }
+                Some(key)
+            }
+        };
         let bytes = std::fs::read(&self.bundle)
             .with_context(|| format!("reading {}", self.bundle.display()))?;
-        let base = self.relay.trim_end_matches('/');
         let (status, body) = send(
             "POST",
             &format!("{base}/v1/bundles"),
@@ -80,16 +100,22 @@ impl DeployArgs {
         manifest.limits.memory_mib = self.memory_mib;
         manifest.limits.wall_ms = self.wall_ms;
         manifest.outbound_hosts = self.allow_hosts.clone();
-        let issued_at = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .context("reading the clock")?;
-        let request = DeployRequest::sign(manifest, &key, issued_at)?;
-        let (status, body) = send(
+        let body = match &key {
+            Some(key) => {
+                let issued_at = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .context("reading the clock")?;
+                serde_json::to_vec(&DeployRequest::sign(manifest, key, issued_at)?)?
+            }
+            None => serde_json::to_vec(&TokenDeployRequest { manifest })?,
+        };
+        let (status, body) = send_authorized(
             "POST",
             &format!("{base}/v1/functions"),
-            serde_json::to_vec(&request)?,
+            body,
             "application/json",
+            token.as_deref(),
         )
         .await?;
         if !(200..300).contains(&status) {

@@ -1,9 +1,14 @@
-//! A small HTTP/1.1 client for the command line (plain `http://` relays).
+//! A small HTTP/1.1 client for the command line: `http://` relays, and `https://` relays
+//! (rustls with ring, trusting the webpki roots), as a CI job deploying to a public relay needs.
+
+use std::sync::Arc;
 
 use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 /// Sends a request and returns the status and body.
@@ -13,11 +18,27 @@ pub(crate) async fn send(
     body: Vec<u8>,
     content_type: &str,
 ) -> anyhow::Result<(u16, Vec<u8>)> {
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-    let request = http::Request::builder()
+    send_authorized(method, url, body, content_type, None).await
+}
+
+/// Sends a request, with `Authorization: Bearer <bearer>` if given, and returns the status
+/// and body.
+pub(crate) async fn send_authorized(
+    method: &str,
+    url: &str,
+    body: Vec<u8>,
+    content_type: &str,
+    bearer: Option<&str>,
+) -> anyhow::Result<(u16, Vec<u8>)> {
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector()?);
+    let mut request = http::Request::builder()
         .method(method)
         .uri(url)
-        .header("content-type", content_type)
+        .header("content-type", content_type);
+    if let Some(token) = bearer {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let request = request
         .body(Full::new(Bytes::from(body)))
         .with_context(|| format!("invalid request to {url}"))?;
     let response = client
@@ -45,4 +66,25 @@ pub(crate) fn error_text(body: &[u8]) -> String {
             ))
         })
         .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
+}
+
+/// Plain HTTP, or TLS 1.2/1.3 trusting the webpki roots.
+fn connector() -> anyhow::Result<hyper_rustls::HttpsConnector<HttpConnector>> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .context("setting up TLS")?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    Ok(HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http))
 }

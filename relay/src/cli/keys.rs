@@ -39,6 +39,11 @@ pub(crate) struct KeyArg {
 }
 
 impl KeyArg {
+    /// Whether a key file was named (`--key` or `WEBFN_KEY`) rather than the default.
+    pub(crate) fn is_given(&self) -> bool {
+        self.path.is_some()
+    }
+
     pub(crate) fn resolve(&self) -> anyhow::Result<PathBuf> {
         match &self.path {
             Some(path) => Ok(path.clone()),

@@ -11,7 +11,9 @@ mod dev;
 mod http;
 mod keys;
 mod mina;
+mod oidc;
 mod provider;
+mod publisher;
 mod relay;
 mod zk;
 
@@ -38,10 +40,15 @@ enum Command {
     Relay(relay::RelayArgs),
     /// Run a provider: execute a relay's calls on this machine.
     Provider(provider::ProviderArgs),
-    /// Upload a bundle and deploy it as a function (signed with your key).
+    /// Upload a bundle and deploy it as a function, signed with your key, or in a CI job with
+    /// its OIDC ID token (trusted publishing: see `webfn publisher`).
     Deploy(deploy::DeployArgs),
     /// Call a function through a relay's gateway; prints the response body.
     Invoke(deploy::InvokeArgs),
+    /// A function's trusted publisher: the CI job (GitHub Actions workflow, GitLab CI
+    /// project) allowed to deploy it with its OIDC ID token.
+    #[command(subcommand)]
+    Publisher(publisher::PublisherCommand),
     /// Zero-knowledge credentials: keys, identities, membership proofs.
     #[command(subcommand)]
     Zk(zk::ZkCommand),
@@ -58,6 +65,7 @@ impl Cli {
             Command::Provider(args) => args.run(),
             Command::Deploy(args) => args.run(),
             Command::Invoke(args) => args.run(),
+            Command::Publisher(command) => command.run(),
             Command::Zk(command) => command.run(),
         }
     }

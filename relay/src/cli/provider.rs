@@ -1,13 +1,16 @@
-//! `webfn provider`: serve a relay's calls on this machine until Ctrl-C or SIGTERM.
+//! `webfn provider`: serve a relay's calls on this machine until Ctrl-C or SIGTERM, or — as an
+//! ephemeral provider in a CI job — for a bounded time or number of jobs, then drain and exit 0.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 use webfn::engine::{Engine, EngineConfig};
-use webfn::provider::{Agent, AgentConfig};
+use webfn::provider::bounds::parse_duration;
+use webfn::provider::{Agent, AgentConfig, ServeBounds};
 
 use super::keys::KeyArg;
 use crate::keyfile;
@@ -40,6 +43,18 @@ pub(crate) struct ProviderArgs {
     /// Largest bundle fetched, bytes.
     #[arg(long, default_value_t = 32 << 20, env = "WEBFN_MAX_BUNDLE_BYTES")]
     max_bundle_bytes: usize,
+    /// Stop taking jobs after this long (`90s`, `50m`, `2h`, `1h30m`), drain the calls in
+    /// flight and exit 0: for a provider run as a CI job [default: no limit].
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration, env = "WEBFN_SERVE_FOR")]
+    serve_for: Option<Duration>,
+    /// Stop taking jobs after this many, drain the calls in flight and exit 0 [default: no
+    /// limit].
+    #[arg(long, value_name = "N", env = "WEBFN_MAX_JOBS")]
+    max_jobs: Option<u64>,
+    /// Longest wait for the calls in flight once stopped by --for or --max-jobs; calls still
+    /// running then are moved on by the relay.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2m", env = "WEBFN_DRAIN_TIMEOUT")]
+    drain_timeout: Duration,
 }
 
 impl ProviderArgs {
@@ -67,9 +82,18 @@ impl ProviderArgs {
             max_frame_bytes: webfn_protocol::DEFAULT_MAX_FRAME,
         };
         println!("webfn provider {} serving {}", key.public_key(), self.relay);
+        let bounds = ServeBounds {
+            max_jobs: self.max_jobs,
+            duration: self.serve_for,
+            drain_timeout: self.drain_timeout,
+        };
         let agent = Agent::new(config, key, Arc::new(engine));
         let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-        runtime.block_on(agent.run(super::relay::shutdown()));
+        let summary = runtime.block_on(agent.serve(bounds, super::relay::shutdown()));
+        eprintln!(
+            "webfn provider stopped ({:?}) after {} jobs",
+            summary.reason, summary.jobs
+        );
         Ok(ExitCode::SUCCESS)
     }
 }

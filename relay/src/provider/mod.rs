@@ -1,12 +1,15 @@
 //! The provider agent: connects to a relay's WebSocket, proves its Mina key by signing the
 //! challenge, then runs jobs in the [`Engine`] — pulling each bundle by digest and checking
 //! the digest before anything runs — and answers with results or typed failures. It
-//! reconnects with exponential backoff (1 s doubling to 30 s) until told to stop.
+//! reconnects with exponential backoff (1 s doubling to 30 s) until told to stop, or — with
+//! [`ServeBounds`] — until a time or a number of jobs is reached, then drains (see [`bounds`]).
 
+pub mod bounds;
 mod fetch;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -19,7 +22,11 @@ use webfn_protocol::{
     RelayToProvider, decode, encode, provider_auth_message, sign_statement,
 };
 
+pub use bounds::{ServeBounds, ServeSummary, StopReason};
 pub use fetch::BundleFetcher;
+
+use bounds::Drain;
+use tokio::time::Instant;
 
 use crate::engine::{Allowlist, Bundle, Engine, EngineError, Limits};
 
@@ -67,6 +74,16 @@ pub struct Agent {
     engine: Arc<Engine>,
     fetcher: BundleFetcher,
     loaded: Arc<Mutex<HashMap<Digest, Bundle>>>,
+    jobs_taken: Arc<AtomicU64>,
+}
+
+/// How a connection ended without an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SessionEnd {
+    /// The relay closed it.
+    Closed,
+    /// A bound was reached and the calls in flight drained.
+    Drained(StopReason),
 }
 
 impl Agent {
@@ -79,27 +96,52 @@ impl Agent {
             engine,
             fetcher,
             loaded: Arc::default(),
+            jobs_taken: Arc::default(),
         }
+    }
+
+    /// Jobs taken since the agent was made.
+    pub fn jobs_taken(&self) -> u64 {
+        self.jobs_taken.load(Ordering::SeqCst)
     }
 
     /// Serves until `stop` resolves, reconnecting after failures.
     pub async fn run(&self, stop: impl Future<Output = ()>) {
+        self.serve(ServeBounds::default(), stop).await;
+    }
+
+    /// Serves until `stop` resolves or a bound is reached (then drains the calls in flight),
+    /// reconnecting after failures.
+    pub async fn serve(&self, bounds: ServeBounds, stop: impl Future<Output = ()>) -> ServeSummary {
+        let deadline = bounds.duration.map(|d| Instant::now() + d);
+        let summary = |reason| ServeSummary {
+            jobs: self.jobs_taken(),
+            reason,
+        };
         tokio::pin!(stop);
         let mut backoff = Duration::from_secs(1);
         loop {
+            if bounds.max_jobs.is_some_and(|max| self.jobs_taken() >= max) {
+                return summary(StopReason::MaxJobs);
+            }
+            if deadline.is_some_and(|d| d <= Instant::now()) {
+                return summary(StopReason::Elapsed);
+            }
             let outcome = tokio::select! {
-                () = &mut stop => return,
-                outcome = self.session() => outcome,
+                () = &mut stop => return summary(StopReason::Stopped),
+                outcome = self.bounded_session(&bounds, deadline) => outcome,
             };
             match outcome {
-                Ok(()) => backoff = Duration::from_secs(1),
+                Ok(SessionEnd::Drained(reason)) => return summary(reason),
+                Ok(SessionEnd::Closed) => backoff = Duration::from_secs(1),
                 Err(error) => {
                     eprintln!("provider: {error}; reconnecting in {} s", backoff.as_secs())
                 }
             }
             tokio::select! {
-                () = &mut stop => return,
+                () = &mut stop => return summary(StopReason::Stopped),
                 () = tokio::time::sleep(backoff) => {}
+                () = sleep_until(deadline) => {}
             }
             backoff = (backoff * 2).min(Duration::from_secs(30));
         }
@@ -107,30 +149,83 @@ impl Agent {
 
     /// One connection: handshake, then jobs until the relay closes it.
     pub async fn session(&self) -> Result<(), AgentError> {
-        let url = format!("{}/v1/ws/provider", self.config.relay.trim_end_matches('/'));
-        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+        self.bounded_session(&ServeBounds::default(), None)
             .await
-            .map_err(|e| AgentError::Socket(e.to_string()))?;
-        self.handshake(&mut socket).await?;
+            .map(|_| ())
+    }
+
+    /// One connection, ending early (and drained) when a bound is reached.
+    async fn bounded_session(
+        &self,
+        bounds: &ServeBounds,
+        deadline: Option<Instant>,
+    ) -> Result<SessionEnd, AgentError> {
+        let url = format!("{}/v1/ws/provider", self.config.relay.trim_end_matches('/'));
+        let connect = async {
+            let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+                .await
+                .map_err(|e| AgentError::Socket(e.to_string()))?;
+            self.handshake(&mut socket).await?;
+            Ok::<_, AgentError>(socket)
+        };
+        let mut socket = tokio::select! {
+            socket = connect => socket?,
+            () = sleep_until(deadline) => return Ok(SessionEnd::Drained(StopReason::Elapsed)),
+        };
         let (outbox, mut outgoing) = mpsc::channel::<ProviderToRelay>(64);
+        let mut in_flight: u32 = 0;
+        let mut drain: Option<Drain> = None;
         loop {
+            let reached_deadline = sleep_until(deadline.filter(|_| drain.is_none()));
+            let drained_too_long = sleep_until(drain.map(|d| d.until));
             tokio::select! {
+                () = reached_deadline => {
+                    drain = Some(Drain { reason: StopReason::Elapsed, until: Instant::now() + bounds.drain_timeout });
+                    if in_flight == 0 {
+                        return close(socket, StopReason::Elapsed).await;
+                    }
+                    send(&mut socket, &ProviderToRelay::Status { running: in_flight, capacity: in_flight }).await?;
+                }
+                () = drained_too_long => {
+                    eprintln!("provider: {in_flight} calls still running after the drain timeout; the relay moves them on");
+                    let reason = drain.map_or(StopReason::Elapsed, |d| d.reason);
+                    return close(socket, reason).await;
+                }
                 Some(message) = outgoing.recv() => {
-                    let text = encode(&message).map_err(|e| AgentError::Socket(e.to_string()))?;
-                    socket.send(Message::Text(text.into())).await.map_err(|e| AgentError::Socket(e.to_string()))?;
+                    let finished = matches!(message, ProviderToRelay::Result { .. } | ProviderToRelay::Failed { .. });
+                    if finished {
+                        in_flight = in_flight.saturating_sub(1);
+                        if drain.is_some() && in_flight > 0 {
+                            // report less room before the slot frees up, so nothing new comes
+                            send(&mut socket, &ProviderToRelay::Status { running: in_flight, capacity: in_flight }).await?;
+                        }
+                    }
+                    send(&mut socket, &message).await?;
+                    if let Some(drain) = drain.filter(|_| in_flight == 0) {
+                        return close(socket, drain.reason).await;
+                    }
                 }
                 incoming = socket.next() => match incoming {
                     Some(Ok(Message::Text(text))) => match decode::<RelayToProvider>(&text, self.config.max_frame_bytes) {
+                        Ok(RelayToProvider::Job(job)) if drain.is_some() => {
+                            eprintln!("provider: draining; job {} is left for the relay to move on", job.job_id);
+                        }
                         Ok(RelayToProvider::Job(job)) => {
+                            in_flight += 1;
+                            let taken = self.jobs_taken.fetch_add(1, Ordering::SeqCst) + 1;
                             let (agent, outbox) = (self.clone(), outbox.clone());
                             tokio::spawn(async move { let _ = outbox.send(agent.run_job(job).await).await; });
+                            if bounds.max_jobs.is_some_and(|max| taken >= max) {
+                                drain = Some(Drain { reason: StopReason::MaxJobs, until: Instant::now() + bounds.drain_timeout });
+                                send(&mut socket, &ProviderToRelay::Status { running: in_flight, capacity: in_flight }).await?;
+                            }
                         }
                         Ok(RelayToProvider::Ping { nonce }) => { let _ = outbox.send(ProviderToRelay::Pong { nonce }).await; }
                         Ok(RelayToProvider::Error { error }) => eprintln!("provider: relay says {}: {}", error.code, error.message),
                         Ok(_) => {}
                         Err(error) => eprintln!("provider: ignoring a bad frame: {error}"),
                     },
-                    Some(Ok(Message::Close(_))) | None => return Ok(()),
+                    Some(Ok(Message::Close(_))) | None => return Ok(SessionEnd::Closed),
                     Some(Err(error)) => return Err(AgentError::Socket(error.to_string())),
                     Some(Ok(_)) => {}
                 },
@@ -261,5 +356,28 @@ impl Agent {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(*digest, bundle.clone());
         Ok(bundle)
+    }
+}
+
+/// Sends one frame.
+async fn send(socket: &mut Socket, message: &ProviderToRelay) -> Result<(), AgentError> {
+    let text = encode(message).map_err(|e| AgentError::Socket(e.to_string()))?;
+    socket
+        .send(Message::Text(text.into()))
+        .await
+        .map_err(|e| AgentError::Socket(e.to_string()))
+}
+
+/// Closes a drained connection.
+async fn close(mut socket: Socket, reason: StopReason) -> Result<SessionEnd, AgentError> {
+    let _ = socket.close(None).await;
+    Ok(SessionEnd::Drained(reason))
+}
+
+/// Sleeps until `at`, or forever when there is none.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }

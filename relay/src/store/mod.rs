@@ -5,6 +5,7 @@
 
 mod bundles;
 mod db;
+mod publishers;
 
 use std::path::Path;
 
@@ -12,6 +13,7 @@ use webfn_protocol::{ErrorCode, ProtocolError};
 
 pub use bundles::BundleDir;
 pub use db::{FunctionRecord, ProviderRecord, Store};
+pub use publishers::{PublisherError, PublisherRecord};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +75,9 @@ pub enum StoreError {
     /// A stored row could not be read back.
     #[error("stored record is invalid: {0}")]
     Record(String),
+    /// A trusted-publisher request or deploy was refused.
+    #[error(transparent)]
+    Publisher(#[from] PublisherError),
 }
 
 impl StoreError {
@@ -87,6 +92,7 @@ impl StoreError {
     pub fn code(&self) -> ErrorCode {
         match self {
             StoreError::Invalid(e) => e.code(),
+            StoreError::Publisher(e) => e.code(),
             StoreError::BadSignature(_) => ErrorCode::BadSignature,
             StoreError::Stale { .. }
             | StoreError::Replayed { .. }
