@@ -29,6 +29,9 @@ pub(crate) struct DevArgs {
     /// [default: target/examples, or $CARGO_TARGET_DIR/examples].
     #[arg(long, env = "WEBFN_EXAMPLES")]
     examples: Option<PathBuf>,
+    /// Trusted publishing: which CI tokens deploy functions.
+    #[command(flatten)]
+    oidc: super::oidc::OidcArgs,
 }
 
 impl DevArgs {
@@ -60,6 +63,7 @@ impl DevArgs {
             metrics: Metrics::default(),
             dispatcher: Default::default(),
             public_url: format!("ws://{address}"),
+            oidc: Some(self.oidc.verifier(&format!("ws://{address}"))?),
         });
         let engine = Engine::new(EngineConfig {
             max_instances: 16,

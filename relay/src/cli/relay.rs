@@ -31,6 +31,9 @@ pub(crate) struct RelayArgs {
     /// Largest clock difference accepted for deploy requests, seconds.
     #[arg(long, default_value_t = ApiLimits::default().deploy_skew_secs, env = "WEBFN_DEPLOY_SKEW_SECS")]
     deploy_skew_secs: u64,
+    /// Trusted publishing: which CI tokens deploy functions.
+    #[command(flatten)]
+    oidc: super::oidc::OidcArgs,
 }
 
 impl RelayArgs {
@@ -54,20 +57,33 @@ impl RelayArgs {
             .await
             .with_context(|| format!("listening on {}", self.listen))?;
         let address = listener.local_addr().context("reading the bound address")?;
+        let public_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("ws://{address}"));
+        let verifier = self.oidc.verifier(&public_url)?;
+        let oidc = format!(
+            "webfn relay accepts OIDC tokens for audience {} from {}",
+            verifier.audience(),
+            verifier
+                .issuers()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let state = Arc::new(AppState {
             store,
             limits,
             metrics: Metrics::default(),
             dispatcher: Default::default(),
-            public_url: self
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("ws://{address}")),
+            public_url,
+            oidc: Some(verifier),
         });
         println!(
             "webfn relay listening on http://{address} (state in {})",
             self.data.display()
         );
+        eprintln!("{oidc}");
         axum::serve(listener, app(state))
             .with_graceful_shutdown(shutdown())
             .await

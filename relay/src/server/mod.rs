@@ -5,9 +5,12 @@
 //! | --- | --- |
 //! | `POST /v1/bundles` | upload a bundle (raw bytes); validated as a `wasi:http/proxy` component; answers `{"digest", "size"}` |
 //! | `GET /v1/bundles/{digest}` | the bundle's bytes (`application/wasm`) |
-//! | `POST /v1/functions` | deploy: a signed [`webfn_protocol::DeployRequest`]; answers the function |
+//! | `POST /v1/functions` | deploy: a signed [`webfn_protocol::DeployRequest`], or `Authorization: Bearer <OIDC token>` with a [`webfn_protocol::TokenDeployRequest`] (trusted publishing); answers the function |
 //! | `GET /v1/functions` | all functions |
 //! | `GET /v1/functions/{name}` | one function |
+//! | `PUT /v1/functions/{name}/publisher` | set or remove the trusted publisher: a signed [`webfn_protocol::PublisherRequest`] |
+//! | `GET /v1/functions/{name}/publisher` | the trusted publisher in force |
+//! | `GET /v1/oidc` | the audience and issuers of trusted publishing |
 //! | `GET /v1/providers` | providers seen |
 //! | `GET /v1/ws/provider` | WebSocket for providers (see `docs/protocol.md`) |
 //! | `ANY /fn/{name}/{*path}` | the gateway: the request becomes a job, the function's response comes back |
@@ -20,12 +23,13 @@ mod error;
 mod gateway;
 mod metrics;
 mod provider_socket;
+mod publishing;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 
 pub use error::AppError;
 pub use metrics::Metrics;
@@ -73,6 +77,17 @@ pub struct AppState {
     pub dispatcher: dispatch::Dispatcher,
     /// The relay's public WebSocket URL, part of the text providers sign.
     pub public_url: String,
+    /// Verifies CI jobs' OIDC tokens for trusted publishing; `None`: tokens are refused.
+    pub oidc: Option<webfn_oidc::Verifier>,
+}
+
+impl AppState {
+    /// The same state, accepting deploys by trusted publishers whose tokens `verifier`
+    /// verifies.
+    pub fn with_oidc(mut self, verifier: webfn_oidc::Verifier) -> AppState {
+        self.oidc = Some(verifier);
+        self
+    }
 }
 
 /// The relay's router.
@@ -86,11 +101,18 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/bundles/{digest}", get(api::get_bundle))
         .route(
             "/v1/functions",
-            post(api::deploy)
+            post(publishing::deploy)
                 .get(api::list_functions)
                 .layer(DefaultBodyLimit::max(limits.json_bytes)),
         )
         .route("/v1/functions/{name}", get(api::get_function))
+        .route(
+            "/v1/functions/{name}/publisher",
+            put(publishing::set_publisher)
+                .get(publishing::get_publisher)
+                .layer(DefaultBodyLimit::max(limits.json_bytes)),
+        )
+        .route("/v1/oidc", get(publishing::oidc_config))
         .route("/v1/providers", get(api::list_providers))
         .route("/v1/ws/provider", get(provider_socket::upgrade))
         .route(

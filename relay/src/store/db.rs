@@ -49,11 +49,11 @@ pub struct ProviderRecord {
 /// The relay's durable state.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     bundles: BundleDir,
 }
 
-fn to_i64(value: u64, what: &str) -> Result<i64, StoreError> {
+pub(super) fn to_i64(value: u64, what: &str) -> Result<i64, StoreError> {
     i64::try_from(value).map_err(|_| StoreError::Record(format!("{what} {value} is out of range")))
 }
 
