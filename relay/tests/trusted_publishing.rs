@@ -575,3 +575,147 @@ async fn a_relay_without_a_verifier_refuses_tokens() -> TestResult {
     );
     Ok(())
 }
+
+/// The binaries: `webfn relay --oidc-issuer`, `webfn publisher set | show`, and `webfn deploy`
+/// picking up a CI token from `WEBFN_ID_TOKEN` when no key file is named.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_sets_a_publisher_and_deploys_with_a_ci_token() -> TestResult {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let issuer = TestIssuer::start().await;
+    let key = TestKey::rsa("rsa-1", 0);
+    issuer.publish(&[&key]);
+    let dir = tempfile::tempdir()?;
+    let webfn = env!("CARGO_BIN_EXE_webfn");
+    let mut relay = Command::new(webfn)
+        .args([
+            "relay",
+            "--listen",
+            "127.0.0.1:0",
+            "--oidc-audience",
+            AUDIENCE,
+        ])
+        .arg("--oidc-issuer")
+        .arg(format!("github={}", issuer.url))
+        .arg("--data")
+        .arg(dir.path().join("relay"))
+        .env_remove("WEBFN_OIDC_ISSUERS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    BufReader::new(relay.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
+    let _relay = Kill(relay);
+    let http = format!(
+        "http://{}",
+        line.split("http://")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .ok_or("no address")?
+    );
+    let component = common::hello_component().map_err(|e| e.to_string())?;
+    let bundle = dir.path().join("hello.wasm");
+    std::fs::write(&bundle, component)?;
+    let owner = dir.path().join("owner.key");
+    let run = |args: &[&str], token: Option<&str>| {
+        let mut command = Command::new(webfn);
+        command
+            .args(args)
+            .env_remove("WEBFN_KEY")
+            .env_remove("ACTIONS_ID_TOKEN_REQUEST_URL");
+        match token {
+            Some(token) => command.env("WEBFN_ID_TOKEN", token),
+            None => command.env_remove("WEBFN_ID_TOKEN"),
+        };
+        command.output()
+    };
+    let bundle = bundle.display().to_string();
+    let owner = owner.display().to_string();
+    let output = run(
+        &[
+            "deploy", "--relay", &http, "--name", "hello", "--key", &owner, &bundle,
+        ],
+        None,
+    )?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let policy_file = dir.path().join("policy.json");
+    std::fs::write(&policy_file, policy().to_string())?;
+    let policy_file = policy_file.display().to_string();
+    let output = run(
+        &[
+            "publisher",
+            "set",
+            "--relay",
+            &http,
+            "--function",
+            "hello",
+            "--policy",
+            &policy_file,
+            "--key",
+            &owner,
+        ],
+        None,
+    )?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = run(
+        &["publisher", "show", "--relay", &http, "--function", "hello"],
+        None,
+    )?;
+    assert!(String::from_utf8_lossy(&output.stdout).contains("octo/app"));
+
+    // no --key and a token in the environment: the token deploys, version 2, same owner
+    let token = key.sign(&github_claims(&issuer.url));
+    let output = run(
+        &[
+            "deploy", "--relay", &http, "--name", "hello", "--price", "5", &bundle,
+        ],
+        Some(&token),
+    )?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(
+        (
+            answer["version"].as_i64(),
+            answer["manifest"]["price"].as_i64()
+        ),
+        (Some(2), Some(5))
+    );
+    // the same token again is refused, with the verifier's code
+    let output = run(
+        &["deploy", "--relay", &http, "--name", "hello", &bundle],
+        Some(&token),
+    )?;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("replayed_token"));
+    // --oidc with no token anywhere says what the job lacks
+    let output = run(
+        &[
+            "deploy", "--oidc", "--relay", &http, "--name", "hello", &bundle,
+        ],
+        None,
+    )?;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("id-token: write"));
+    Ok(())
+}
