@@ -46,6 +46,10 @@ pub enum ErrorCode {
     GuestFailed,
     /// An error inside the relay or provider; details are in its logs.
     Internal,
+    /// Too many requests in flight from this caller or connection; retry later.
+    Busy,
+    /// The named record (a job, …) does not exist.
+    NotFound,
 }
 
 impl ErrorCode {
@@ -65,6 +69,8 @@ impl ErrorCode {
             ErrorCode::CpuLimit | ErrorCode::MemoryLimit => 508,
             ErrorCode::Timeout => 504,
             ErrorCode::Internal => 500,
+            ErrorCode::Busy => 429,
+            ErrorCode::NotFound => 404,
         }
     }
 
@@ -89,6 +95,8 @@ impl ErrorCode {
             ErrorCode::ResponseTooLarge => "response_too_large",
             ErrorCode::GuestFailed => "guest_failed",
             ErrorCode::Internal => "internal",
+            ErrorCode::Busy => "busy",
+            ErrorCode::NotFound => "not_found",
         }
     }
 }

@@ -8,7 +8,7 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use serde_json::Value;
 use tower::ServiceExt;
-use webfn::server::{ApiLimits, AppState, Metrics, app};
+use webfn::server::{ApiLimits, AppState, app};
 use webfn::store::Store;
 use webfn_mina::PrivateKey;
 use webfn_protocol::{DeployRequest, Digest, FunctionManifest};
@@ -49,13 +49,11 @@ async fn router(
     limits: ApiLimits,
 ) -> Result<axum::Router, Box<dyn std::error::Error>> {
     let store = Store::open(dir).await?;
-    Ok(app(Arc::new(AppState {
+    Ok(app(Arc::new(AppState::new(
         store,
         limits,
-        metrics: Metrics::default(),
-        dispatcher: Default::default(),
-        public_url: "ws://test".into(),
-    })))
+        "ws://test".into(),
+    ))))
 }
 
 #[tokio::test]

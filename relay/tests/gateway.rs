@@ -9,12 +9,13 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 use webfn::engine::{Engine, EngineConfig};
-use webfn::server::{ApiLimits, AppState, Metrics, app};
+use webfn::server::{ApiLimits, AppState, app};
 use webfn::store::Store;
 use webfn_mina::PrivateKey;
 use webfn_protocol::{
-    DeployRequest, Digest, ErrorCode, FunctionManifest, HttpResponse, ProviderHello,
-    ProviderToRelay, RelayToProvider, decode, encode, provider_auth_message, sign_statement,
+    CallerToRelay, DeployRequest, Digest, ErrorCode, FunctionManifest, HttpRequest, HttpResponse,
+    JobId, ProviderHello, ProviderToRelay, RelayToCaller, RelayToProvider, decode, encode,
+    provider_auth_message, sign_statement,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -33,6 +34,15 @@ async fn relay(
     dir: &std::path::Path,
     component: &[u8],
 ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    relay_with(dir, component, ApiLimits::default()).await
+}
+
+/// [`relay`] with other limits.
+async fn relay_with(
+    dir: &std::path::Path,
+    component: &[u8],
+    limits: ApiLimits,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let store = Store::open(dir).await?;
     let digest = store.put_bundle(component, now()).await?;
     let request = DeployRequest::sign(
@@ -43,13 +53,7 @@ async fn relay(
     store.deploy(&request, now(), 300).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?.to_string();
-    let state = Arc::new(AppState {
-        store,
-        limits: ApiLimits::default(),
-        metrics: Metrics::default(),
-        dispatcher: Default::default(),
-        public_url: format!("ws://{address}"),
-    });
+    let state = Arc::new(AppState::new(store, limits, format!("ws://{address}")));
     tokio::spawn(async move { axum::serve(listener, app(state)).await });
     Ok(address)
 }
@@ -331,5 +335,201 @@ async fn bytes_that_do_not_match_the_digest_are_refused() -> TestResult {
     assert!(answer.1.contains("\"digest_mismatch\""), "{}", answer.1);
     let _ = stop.send(());
     running.await?;
+    Ok(())
+}
+
+/// Reads the next `count` caller frames, keyed by request id (`""` for refusals without one).
+async fn answers(
+    socket: &mut Socket,
+    count: usize,
+) -> Result<Vec<(String, RelayToCaller)>, Box<dyn std::error::Error + Send + Sync>> {
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(30), socket.next());
+        let text = match next.await?.ok_or("connection closed")?? {
+            Message::Text(text) => text,
+            Message::Close(_) => return Err("closed by the relay".into()),
+            _ => continue,
+        };
+        let answer: RelayToCaller = decode(&text, 1 << 26)?;
+        let id = match &answer {
+            RelayToCaller::Response { request_id, .. } => request_id.to_string(),
+            RelayToCaller::Error { request_id, .. } => request_id
+                .as_ref()
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        };
+        out.push((id, answer));
+    }
+    Ok(out)
+}
+
+/// The error code of an `error` answer.
+fn error_code(answer: &RelayToCaller) -> Option<ErrorCode> {
+    match answer {
+        RelayToCaller::Error { error, .. } => Some(error.code),
+        RelayToCaller::Response { .. } => None,
+    }
+}
+
+fn invoke(
+    request_id: &str,
+    function: &str,
+    path: &str,
+) -> Result<Message, Box<dyn std::error::Error + Send + Sync>> {
+    let message = CallerToRelay::Invoke {
+        request_id: JobId::try_from(request_id.to_owned())?,
+        function: function.parse()?,
+        request: HttpRequest {
+            method: "POST".into(),
+            path: path.into(),
+            headers: vec![("x-test".into(), "1".into())],
+            body: b"payload".to_vec(),
+        },
+    };
+    Ok(Message::Text(encode(&message)?.into()))
+}
+
+/// Waits until the relay lists a provider.
+async fn wait_for_provider(address: &str) -> TestResult {
+    for _ in 0..100 {
+        if http_get(address, "/metrics")
+            .await?
+            .1
+            .contains("webfn_providers_connected 1")
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Err("the provider never connected".into())
+}
+
+/// The caller WebSocket: calls answered by request id, bad frames refused without closing
+/// the connection, and every call recorded as a job and counted for its provider.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_invoke_over_the_websocket_and_jobs_are_recorded() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let component = common::hello_component()?;
+    let address = relay(dir.path(), &component).await?;
+    let (stop, running) = start_agent(&address, &format!("http://{address}"))?;
+    wait_for_provider(&address).await?;
+
+    let (mut caller, _) =
+        tokio_tungstenite::connect_async(format!("ws://{address}/v1/ws/caller")).await?;
+    caller.send(invoke("first", "hello", "/one?a=1")?).await?;
+    caller.send(invoke("second", "hello", "/two")?).await?;
+    caller.send(invoke("third", "missing", "/")?).await?;
+    caller
+        .send(Message::Text("{\"v\":2,\"type\":\"invoke\"}".into()))
+        .await?;
+    caller.send(Message::Text("not json".into())).await?;
+    let got = answers(&mut caller, 5).await?;
+    fn by_id<'a>(
+        got: &'a [(String, RelayToCaller)],
+        id: &'a str,
+    ) -> impl Iterator<Item = &'a RelayToCaller> + 'a {
+        got.iter().filter(move |(i, _)| i == id).map(|(_, a)| a)
+    }
+    for (id, path) in [("first", "POST /one?a=1"), ("second", "POST /two")] {
+        let Some(RelayToCaller::Response { response, .. }) = by_id(&got, id).next() else {
+            return Err(format!("{id}: {got:?}").into());
+        };
+        assert_eq!(response.status, 200);
+        let body = String::from_utf8_lossy(&response.body);
+        assert!(body.contains(path), "{body}");
+    }
+    assert_eq!(
+        by_id(&got, "third").next().and_then(error_code),
+        Some(ErrorCode::UnknownFunction)
+    );
+    // the two bad frames were refused without an id, in order, and the connection still works
+    let refusals: Vec<_> = by_id(&got, "").filter_map(error_code).collect();
+    assert_eq!(
+        refusals,
+        [ErrorCode::UnsupportedVersion, ErrorCode::MalformedMessage]
+    );
+    caller.send(invoke("fourth", "hello", "/four")?).await?;
+    let got = answers(&mut caller, 1).await?;
+    assert!(
+        matches!(&got[..], [(id, RelayToCaller::Response { .. })] if id == "fourth"),
+        "{got:?}"
+    );
+    // one gateway call too
+    assert_eq!(http_get(&address, "/fn/hello/five").await?.0, 200);
+
+    // jobs: the four calls of hello, newest first, succeeded on the agent
+    let (status, body) = http_get(&address, "/v1/jobs?function=hello").await?;
+    assert_eq!(status, 200, "{body}");
+    let jobs: serde_json::Value = serde_json::from_str(&body)?;
+    let jobs = jobs.as_array().ok_or("jobs must be an array")?;
+    assert_eq!(jobs.len(), 4, "{body}");
+    let provider = jobs[0]["provider"]
+        .as_str()
+        .ok_or("no provider")?
+        .to_owned();
+    for job in jobs {
+        assert_eq!(job["status"], "succeeded", "{job}");
+        assert_eq!(job["attempts"], 1, "{job}");
+        assert_eq!(job["provider"], provider.as_str(), "{job}");
+        assert!(job["latency_us"].as_u64().is_some_and(|us| us > 0), "{job}");
+    }
+    let id = jobs[0]["id"].as_str().ok_or("no id")?;
+    let (status, one) = http_get(&address, &format!("/v1/jobs/{id}")).await?;
+    assert_eq!(status, 200, "{one}");
+    assert!(one.contains(id), "{one}");
+    assert_eq!(http_get(&address, "/v1/jobs/nope").await?.0, 404);
+    let (_, body) = http_get(&address, "/v1/jobs?limit=2").await?;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body)?
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let (_, providers) = http_get(&address, "/v1/providers").await?;
+    assert!(providers.contains("\"jobs_ok\":4"), "{providers}");
+    let (_, metrics) = http_get(&address, "/metrics").await?;
+    assert!(
+        metrics.contains("webfn_calls_total{result=\"ok\"} 4"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("webfn_calls_total{result=\"unknown_function\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("webfn_call_duration_seconds_count 5"),
+        "{metrics}"
+    );
+    let _ = stop.send(());
+    running.await?;
+    Ok(())
+}
+
+/// A caller over its in-flight limit is told `busy` for that call only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_over_its_in_flight_limit_is_told_busy() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let component = common::hello_component()?;
+    let limits = ApiLimits {
+        caller_in_flight: 1,
+        ..ApiLimits::default()
+    };
+    let address = relay_with(dir.path(), &component, limits).await?;
+    // a provider that takes jobs and never answers
+    let (mut silent, _) = provider(&address, &PrivateKey::generate_os()?, None).await?;
+    let (mut caller, _) =
+        tokio_tungstenite::connect_async(format!("ws://{address}/v1/ws/caller")).await?;
+    caller.send(invoke("slow", "hello", "/")?).await?;
+    assert!(matches!(frame(&mut silent).await?, RelayToProvider::Job(_)));
+    caller.send(invoke("more", "hello", "/")?).await?;
+    let got = answers(&mut caller, 1).await?;
+    assert_eq!(got[0].0, "more");
+    assert_eq!(error_code(&got[0].1), Some(ErrorCode::Busy));
+    // the provider goes away: the first call fails cleanly (no other provider)
+    drop(silent);
+    let got = answers(&mut caller, 1).await?;
+    assert_eq!(got[0].0, "slow");
+    assert_eq!(error_code(&got[0].1), Some(ErrorCode::ProviderLost));
     Ok(())
 }

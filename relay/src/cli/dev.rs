@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 use webfn::engine::{self, Engine, EngineConfig};
 use webfn::provider::{Agent, AgentConfig};
-use webfn::server::{ApiLimits, AppState, Metrics, app};
+use webfn::server::{ApiLimits, AppState, app};
 use webfn::store::Store;
 use webfn_mina::PrivateKey;
 use webfn_protocol::{DeployRequest, FunctionManifest};
@@ -57,14 +57,11 @@ impl DevArgs {
             .await
             .with_context(|| format!("listening on {}", self.listen))?;
         let address = listener.local_addr()?;
-        let state = Arc::new(AppState {
-            store,
-            limits: ApiLimits::default(),
-            metrics: Metrics::default(),
-            dispatcher: Default::default(),
-            public_url: format!("ws://{address}"),
-            oidc: Some(self.oidc.verifier(&format!("ws://{address}"))?),
-        });
+        let verifier = self.oidc.verifier(&format!("ws://{address}"))?;
+        let state = Arc::new(
+            AppState::new(store, ApiLimits::default(), format!("ws://{address}"))
+                .with_oidc(verifier),
+        );
         let engine = Engine::new(EngineConfig {
             max_instances: 16,
             cache_dir: Some(self.data.join("cache")),
@@ -87,11 +84,13 @@ impl DevArgs {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut server_stop = stopped.clone();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app(state))
+            let served = axum::serve(listener, app(Arc::clone(&state)))
                 .with_graceful_shutdown(async move {
                     let _ = server_stop.changed().await;
                 })
-                .await
+                .await;
+            state.journal.flush().await;
+            served
         });
         let mut agent_stop = stopped.clone();
         let provider = tokio::spawn(async move {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use webfn::server::{ApiLimits, AppState, Metrics, app};
+use webfn::server::{ApiLimits, AppState, app};
 use webfn::store::Store;
 
 #[derive(Debug, Args)]
@@ -71,23 +71,17 @@ impl RelayArgs {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let state = Arc::new(AppState {
-            store,
-            limits,
-            metrics: Metrics::default(),
-            dispatcher: Default::default(),
-            public_url,
-            oidc: Some(verifier),
-        });
+        let state = Arc::new(AppState::new(store, limits, public_url).with_oidc(verifier));
         println!(
             "webfn relay listening on http://{address} (state in {})",
             self.data.display()
         );
         eprintln!("{oidc}");
-        axum::serve(listener, app(state))
+        axum::serve(listener, app(Arc::clone(&state)))
             .with_graceful_shutdown(shutdown())
             .await
             .context("serving HTTP")?;
+        state.journal.flush().await;
         eprintln!("webfn relay stopped");
         Ok(())
     }

@@ -5,15 +5,15 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use webfn_protocol::{DeployRequest, Digest, ErrorCode, FunctionManifest};
 
 use super::{AppError, AppState, Metrics, now};
 use crate::engine;
-use crate::store::{FunctionRecord, ProviderRecord};
+use crate::store::{FunctionRecord, JobRecord, ProviderRecord};
 
 /// A function as the API shows it.
 #[derive(Debug, Serialize)]
@@ -204,6 +204,41 @@ pub(super) async fn list_providers(
     ))
 }
 
+/// Query of `GET /v1/jobs`.
+#[derive(Debug, Deserialize)]
+pub(super) struct JobQuery {
+    function: Option<String>,
+    limit: Option<u32>,
+}
+
+/// `GET /v1/jobs?function=NAME&limit=N`: recent jobs, newest first (100 by default, at most
+/// 1000).
+pub(super) async fn list_jobs(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<JobQuery>,
+) -> Result<Json<Vec<JobRecord>>, AppError> {
+    state.journal.flush().await;
+    let jobs = state
+        .store
+        .jobs(query.function.as_deref(), query.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(jobs))
+}
+
+/// `GET /v1/jobs/{id}`.
+pub(super) async fn get_job(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<JobRecord>, AppError> {
+    state.journal.flush().await;
+    let job = state
+        .store
+        .job(&id)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("no job {id:?}")))?;
+    Ok(Json(job))
+}
+
 /// `GET /healthz`.
 pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Result<&'static str, AppError> {
     state.store.functions().await?;
@@ -212,8 +247,30 @@ pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Result<&'stat
 
 /// `GET /metrics`.
 pub(super) async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let providers = state.dispatcher.providers();
+    let running: u64 = providers.iter().map(|p| u64::from(p.1)).sum();
+    let extra = [
+        (
+            "webfn_providers_connected",
+            "Providers connected now.",
+            "gauge",
+            providers.len() as u64,
+        ),
+        (
+            "webfn_jobs_running",
+            "Jobs sent to providers and not answered yet.",
+            "gauge",
+            running,
+        ),
+        (
+            "webfn_job_records_dropped_total",
+            "Finished jobs not recorded because the journal fell behind.",
+            "counter",
+            state.journal.dropped(),
+        ),
+    ];
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render(&extra),
     )
 }

@@ -1,8 +1,9 @@
 //! Matching calls with providers: the connected providers and their load, the jobs in
-//! flight, least-loaded selection, and re-dispatching a job once when its provider goes away.
+//! flight, least-loaded selection, a bounded FIFO queue for calls that arrive while every
+//! provider is at capacity, and re-dispatching a job once when its provider goes away.
 //! Pure state over channels, so it is tested without sockets; the WebSocket endpoint feeds it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::{mpsc, oneshot};
@@ -16,8 +17,34 @@ pub const MAX_ATTEMPTS: u32 = 2;
 /// Frames queued to one provider before it counts as stuck.
 const PROVIDER_QUEUE: usize = 256;
 
-/// What a caller eventually receives.
-pub type Outcome = Result<HttpResponse, ErrorBody>;
+/// Calls that may wait for a free provider by default.
+pub const DEFAULT_QUEUE: usize = 1024;
+
+/// How a job ended: its result, and who ran it.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The function's response, or why there is none.
+    pub result: Result<HttpResponse, ErrorBody>,
+    /// The provider that answered (or was last tried), if any was.
+    pub provider: Option<String>,
+    /// How many providers the job was sent to.
+    pub attempts: u32,
+    /// The provider's execution time, microseconds, when it answered with a result.
+    pub exec_us: Option<u64>,
+}
+
+impl Pending {
+    /// Completes the job; the caller may have gone away, which is not an error.
+    fn finish(self, result: Result<HttpResponse, ErrorBody>, exec_us: Option<u64>) {
+        let provider = (!self.provider.is_empty()).then_some(self.provider);
+        let _ = self.reply.send(Outcome {
+            result,
+            provider,
+            attempts: self.attempts,
+            exec_us,
+        });
+    }
+}
 
 #[derive(Debug)]
 struct Provider {
@@ -40,15 +67,35 @@ struct State {
     connections: u64,
     providers: HashMap<String, Provider>,
     jobs: HashMap<JobId, Pending>,
+    /// Calls waiting for a provider with room, oldest first.
+    waiting: VecDeque<Pending>,
+    max_waiting: usize,
 }
 
 /// The relay's matchmaker. Share it behind an `Arc`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Dispatcher {
     state: Mutex<State>,
 }
 
+impl Default for Dispatcher {
+    fn default() -> Dispatcher {
+        Dispatcher::new(DEFAULT_QUEUE)
+    }
+}
+
 impl Dispatcher {
+    /// A dispatcher where at most `max_waiting` calls wait for a provider with room; more
+    /// are refused with `busy`.
+    pub fn new(max_waiting: usize) -> Dispatcher {
+        Dispatcher {
+            state: Mutex::new(State {
+                max_waiting,
+                ..State::default()
+            }),
+        }
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -78,6 +125,7 @@ impl Dispatcher {
         {
             redispatch_orphans(&mut state, public_key);
         }
+        drain_waiting(&mut state);
         (connection, inbox)
     }
 
@@ -94,10 +142,12 @@ impl Dispatcher {
         }
         state.providers.remove(public_key);
         redispatch_orphans(&mut state, public_key);
+        drain_waiting(&mut state);
     }
 
-    /// Sends a job to the least-loaded provider with room; the receiver gets its outcome.
-    /// With no provider connected it answers `no_provider` at once.
+    /// Sends a job to the least-loaded provider with room, or queues it while every provider
+    /// is at capacity; the receiver gets its outcome. With no provider connected it answers
+    /// `no_provider` at once, and with the queue full, `busy`.
     pub fn dispatch(&self, job: Job) -> oneshot::Receiver<Outcome> {
         let (reply, outcome) = oneshot::channel();
         let mut state = self.state();
@@ -115,15 +165,18 @@ impl Dispatcher {
     /// reports update its capacity.
     pub fn receive(&self, public_key: &str, message: ProviderToRelay) {
         let mut state = self.state();
-        let (job_id, outcome) = match message {
+        let (job_id, result, exec_us) = match message {
             ProviderToRelay::Result {
-                job_id, response, ..
-            } => (job_id, Ok(response)),
-            ProviderToRelay::Failed { job_id, error } => (job_id, Err(error)),
+                job_id,
+                response,
+                exec_us,
+            } => (job_id, Ok(response), Some(exec_us)),
+            ProviderToRelay::Failed { job_id, error } => (job_id, Err(error), None),
             ProviderToRelay::Status { capacity, .. } => {
                 if let Some(provider) = state.providers.get_mut(public_key) {
                     provider.capacity = capacity.max(1);
                 }
+                drain_waiting(&mut state);
                 return;
             }
             ProviderToRelay::Hello(_) | ProviderToRelay::Pong { .. } => return,
@@ -139,7 +192,13 @@ impl Dispatcher {
         if let Some(provider) = state.providers.get_mut(public_key) {
             provider.running = provider.running.saturating_sub(1);
         }
-        let _ = pending.reply.send(outcome);
+        pending.finish(result, exec_us);
+        drain_waiting(&mut state);
+    }
+
+    /// Calls waiting for a provider with room.
+    pub fn waiting(&self) -> usize {
+        self.state().waiting.len()
     }
 
     /// Connected providers and their load `(key, running, capacity)`, by key.
@@ -152,6 +211,32 @@ impl Dispatcher {
             .collect();
         list.sort();
         list
+    }
+}
+
+/// Sends waiting calls, oldest first, while some provider has room; calls whose caller has
+/// gone are dropped. When no provider is left at all, waiting calls fail.
+fn drain_waiting(state: &mut State) {
+    if state.providers.is_empty() {
+        for pending in std::mem::take(&mut state.waiting) {
+            let error = ErrorBody::new(ErrorCode::NoProvider, "every provider disconnected");
+            pending.finish(Err(error), None);
+        }
+        return;
+    }
+    // each call is looked at once: one that cannot go anywhere yet (say, only the provider
+    // that lost it has room) goes back to the end of the queue
+    for _ in 0..state.waiting.len() {
+        if !state.providers.values().any(|p| p.running < p.capacity) {
+            return;
+        }
+        let Some(pending) = state.waiting.pop_front() else {
+            return;
+        };
+        if pending.reply.is_closed() {
+            continue;
+        }
+        retry_or_fail(state, pending);
     }
 }
 
@@ -177,10 +262,10 @@ fn retry_or_fail(state: &mut State, mut pending: Pending) {
             ErrorCode::ProviderLost,
             "the provider running the call disconnected, twice",
         );
-        let _ = pending.reply.send(Err(error));
+        pending.finish(Err(error), None);
         return;
     }
-    let previous = std::mem::take(&mut pending.provider);
+    let previous = pending.provider.clone();
     let choice = state
         .providers
         .iter_mut()
@@ -191,7 +276,20 @@ fn retry_or_fail(state: &mut State, mut pending: Pending) {
             load_a.cmp(&load_b).then_with(|| ka.cmp(kb))
         });
     let Some((key, provider)) = choice else {
-        let error = if previous.is_empty() {
+        let others = state.providers.keys().any(|key| *key != previous);
+        if others && state.waiting.len() < state.max_waiting {
+            state.waiting.push_back(pending);
+            return;
+        }
+        let error = if others {
+            ErrorBody::new(
+                ErrorCode::Busy,
+                format!(
+                    "every provider is at capacity and {} calls are already waiting",
+                    state.waiting.len()
+                ),
+            )
+        } else if previous.is_empty() {
             ErrorBody::new(ErrorCode::NoProvider, "no provider can run this call now")
         } else {
             ErrorBody::new(
@@ -199,7 +297,7 @@ fn retry_or_fail(state: &mut State, mut pending: Pending) {
                 "the provider running the call disconnected and no other can take it",
             )
         };
-        let _ = pending.reply.send(Err(error));
+        pending.finish(Err(error), None);
         return;
     };
     if provider
@@ -211,7 +309,8 @@ fn retry_or_fail(state: &mut State, mut pending: Pending) {
             ErrorCode::NoProvider,
             "the chosen provider is not accepting work",
         );
-        let _ = pending.reply.send(Err(error));
+        pending.provider = key.clone();
+        pending.finish(Err(error), None);
         return;
     }
     provider.running += 1;
@@ -262,10 +361,13 @@ mod tests {
         let outcome = dispatcher.dispatch(job("j1")).await;
         assert!(matches!(
             outcome,
-            Ok(Err(ErrorBody {
-                code: ErrorCode::NoProvider,
+            Ok(Outcome {
+                result: Err(ErrorBody {
+                    code: ErrorCode::NoProvider,
+                    ..
+                }),
                 ..
-            }))
+            })
         ));
     }
 
@@ -312,12 +414,12 @@ mod tests {
         assert!(
             outcomes
                 .iter()
-                .any(|o| matches!(o, Ok(Ok(r)) if r.body == b"hi"))
+                .any(|o| matches!(o, Ok(Outcome { result: Ok(r), exec_us: Some(1), attempts: 1, .. }) if r.body == b"hi"))
         );
         assert!(
             outcomes
                 .iter()
-                .any(|o| matches!(o, Ok(Err(e)) if e.code == ErrorCode::CpuLimit))
+                .any(|o| matches!(o, Ok(Outcome { result: Err(e), provider: Some(p), .. }) if e.code == ErrorCode::CpuLimit && p == "b"))
         );
         assert_eq!(
             dispatcher.providers(),
@@ -344,7 +446,12 @@ mod tests {
                 exec_us: 1,
             },
         );
-        assert!(matches!(outcome.await, Ok(Ok(_))));
+        let outcome = outcome.await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(outcome.result.is_ok());
+        assert_eq!(
+            (outcome.provider.as_deref(), outcome.attempts),
+            (Some("b"), 2)
+        );
     }
 
     #[tokio::test]
@@ -369,10 +476,14 @@ mod tests {
         dispatcher.disconnect(&second, connections[second.as_str()].0);
         assert!(matches!(
             outcome.await,
-            Ok(Err(ErrorBody {
-                code: ErrorCode::ProviderLost,
+            Ok(Outcome {
+                result: Err(ErrorBody {
+                    code: ErrorCode::ProviderLost,
+                    ..
+                }),
+                attempts: 2,
                 ..
-            }))
+            })
         ));
     }
 
@@ -384,26 +495,101 @@ mod tests {
         dispatcher.disconnect("a", connection);
         assert!(matches!(
             outcome.await,
-            Ok(Err(ErrorBody {
-                code: ErrorCode::ProviderLost,
+            Ok(Outcome {
+                result: Err(ErrorBody {
+                    code: ErrorCode::ProviderLost,
+                    ..
+                }),
+                attempts: 1,
                 ..
-            }))
+            })
         ));
     }
 
     #[tokio::test]
-    async fn full_providers_are_skipped() {
+    async fn calls_wait_for_a_provider_with_room_up_to_the_queue_limit() {
+        let dispatcher = Dispatcher::new(1);
+        let (_, mut a) = dispatcher.connect("a", 1);
+        let first = dispatcher.dispatch(job("j1"));
+        let running = sent_job(&mut a).unwrap_or_else(|| panic!("not sent"));
+        // a is full: the next call waits, the one after is refused
+        let second = dispatcher.dispatch(job("j2"));
+        assert_eq!(dispatcher.waiting(), 1);
+        assert!(sent_job(&mut a).is_none());
+        let third = dispatcher.dispatch(job("j3"));
+        assert!(matches!(
+            third.await,
+            Ok(Outcome {
+                result: Err(ErrorBody {
+                    code: ErrorCode::Busy,
+                    ..
+                }),
+                ..
+            })
+        ));
+        // when a answers, the waiting call goes to it
+        dispatcher.receive(
+            "a",
+            ProviderToRelay::Result {
+                job_id: running,
+                response: response(),
+                exec_us: 1,
+            },
+        );
+        assert!(matches!(first.await, Ok(Outcome { result: Ok(_), .. })));
+        assert_eq!(dispatcher.waiting(), 0);
+        let next = sent_job(&mut a).unwrap_or_else(|| panic!("the waiting call was not sent"));
+        assert_eq!(next.to_string(), "j2");
+        dispatcher.receive(
+            "a",
+            ProviderToRelay::Result {
+                job_id: next,
+                response: response(),
+                exec_us: 1,
+            },
+        );
+        assert!(matches!(second.await, Ok(Outcome { result: Ok(_), .. })));
+    }
+
+    #[tokio::test]
+    async fn waiting_calls_fail_when_the_last_provider_leaves_and_go_to_newcomers() {
         let dispatcher = Dispatcher::default();
         let (_, mut a) = dispatcher.connect("a", 1);
         let _first = dispatcher.dispatch(job("j1"));
         assert!(sent_job(&mut a).is_some());
-        let second = dispatcher.dispatch(job("j2"));
+        let waiting = dispatcher.dispatch(job("j2"));
+        let gone = dispatcher.dispatch(job("j3"));
+        drop(gone); // its caller went away: never sent
+        assert_eq!(dispatcher.waiting(), 2);
+        let (_, mut b) = dispatcher.connect("b", 2);
+        assert_eq!(
+            sent_job(&mut b).map(|id| id.to_string()).as_deref(),
+            Some("j2")
+        );
+        assert!(sent_job(&mut b).is_none());
+        let after = dispatcher.dispatch(job("j4"));
+        assert_eq!(
+            sent_job(&mut b).map(|id| id.to_string()).as_deref(),
+            Some("j4")
+        );
+        drop((waiting, after));
+
+        // the last provider leaves: the waiting call fails at once
+        let dispatcher = Dispatcher::default();
+        let (connection, mut a) = dispatcher.connect("a", 1);
+        let _first = dispatcher.dispatch(job("j1"));
+        assert!(sent_job(&mut a).is_some());
+        let waiting = dispatcher.dispatch(job("j2"));
+        dispatcher.disconnect("a", connection);
         assert!(matches!(
-            second.await,
-            Ok(Err(ErrorBody {
-                code: ErrorCode::NoProvider,
+            waiting.await,
+            Ok(Outcome {
+                result: Err(ErrorBody {
+                    code: ErrorCode::NoProvider,
+                    ..
+                }),
                 ..
-            }))
+            })
         ));
     }
 }

@@ -3,17 +3,15 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
-use rand_core::RngCore;
-use webfn_protocol::{ErrorCode, HttpRequest, HttpResponse, Job, JobId};
+use webfn_protocol::{ErrorCode, HttpRequest, HttpResponse};
 
-use super::{AppError, AppState};
+use super::{AppError, AppState, calls};
 
 /// Headers that belong to one hop and are not passed through.
 const HOP_BY_HOP: [&str; 8] = [
@@ -26,9 +24,6 @@ const HOP_BY_HOP: [&str; 8] = [
     "transfer-encoding",
     "upgrade",
 ];
-
-/// Time allowed beyond a function's wall-clock limit for dispatch and transport.
-const GRACE: Duration = Duration::from_secs(5);
 
 /// `ANY /fn/{name}` and `ANY /fn/{name}/{*path}`.
 pub(super) async fn call(
@@ -53,9 +48,6 @@ pub(super) async fn call(
             format!("cannot read the body: {rejection}"),
         ),
     })?;
-    let function = state.store.function(&name).await?.ok_or_else(|| {
-        AppError::new(ErrorCode::UnknownFunction, format!("no function {name:?}"))
-    })?;
     let mut path = format!("/{}", params.get("path").map(String::as_str).unwrap_or(""));
     if let Some(query) = uri.query() {
         path = format!("{path}?{query}");
@@ -66,37 +58,7 @@ pub(super) async fn call(
         headers: forwarded_headers(&headers)?,
         body: body.to_vec(),
     };
-    request.validate()?;
-    let manifest = function.manifest;
-    let job = Job {
-        job_id: new_job_id(),
-        function: manifest.name.clone(),
-        digest: manifest.digest,
-        limits: manifest.limits,
-        outbound_hosts: manifest.outbound_hosts.clone(),
-        request,
-    };
-    let deadline = Duration::from_millis(manifest.limits.wall_ms) + GRACE;
-    let outcome = tokio::time::timeout(deadline, state.dispatcher.dispatch(job))
-        .await
-        .map_err(|_| {
-            AppError::new(
-                ErrorCode::Timeout,
-                format!("no answer within {} ms", deadline.as_millis()),
-            )
-        })?
-        .map_err(|_| AppError::new(ErrorCode::Internal, "the job was dropped"))?;
-    match outcome {
-        Ok(response) => into_response(response),
-        Err(error) => Err(AppError::new(error.code, error.message)),
-    }
-}
-
-fn new_job_id() -> JobId {
-    let mut bytes = [0u8; 16];
-    rand_core::OsRng.fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    JobId::try_from(hex).unwrap_or_else(|_| unreachable!("32 hex digits are a valid job id"))
+    into_response(calls::call(&state, &name, request).await?)
 }
 
 fn forwarded_headers(headers: &HeaderMap) -> Result<Vec<(String, String)>, AppError> {

@@ -12,15 +12,21 @@
 //! | `GET /v1/functions/{name}/publisher` | the trusted publisher in force |
 //! | `GET /v1/oidc` | the audience and issuers of trusted publishing |
 //! | `GET /v1/providers` | providers seen |
+//! | `GET /v1/jobs` | recent jobs (`?function=NAME&limit=N`) |
+//! | `GET /v1/jobs/{id}` | one job |
 //! | `GET /v1/ws/provider` | WebSocket for providers (see `docs/protocol.md`) |
+//! | `GET /v1/ws/caller` | WebSocket for callers: `invoke` in, `response` / `error` out |
 //! | `ANY /fn/{name}/{*path}` | the gateway: the request becomes a job, the function's response comes back |
 //! | `GET /healthz` | `ok` when the store answers |
 //! | `GET /metrics` | Prometheus text |
 
 mod api;
+mod caller_socket;
+pub mod calls;
 pub mod dispatch;
 mod error;
 mod gateway;
+mod journal;
 mod metrics;
 mod provider_socket;
 mod publishing;
@@ -32,7 +38,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post, put};
 
 pub use error::AppError;
-pub use metrics::Metrics;
+pub use journal::Journal;
+pub use metrics::{CallMetrics, Metrics};
 
 use crate::store::Store;
 
@@ -50,6 +57,8 @@ pub struct ApiLimits {
     pub gateway_body_bytes: usize,
     /// Largest WebSocket frame, bytes (default 24 MiB).
     pub frame_bytes: usize,
+    /// Calls in flight per caller WebSocket (default 64); more are answered `busy`.
+    pub caller_in_flight: usize,
 }
 
 impl Default for ApiLimits {
@@ -60,6 +69,7 @@ impl Default for ApiLimits {
             deploy_skew_secs: 300,
             gateway_body_bytes: 16 << 20,
             frame_bytes: webfn_protocol::DEFAULT_MAX_FRAME,
+            caller_in_flight: 64,
         }
     }
 }
@@ -79,9 +89,25 @@ pub struct AppState {
     pub public_url: String,
     /// Verifies CI jobs' OIDC tokens for trusted publishing; `None`: tokens are refused.
     pub oidc: Option<webfn_oidc::Verifier>,
+    /// Finished jobs on their way to the store.
+    pub journal: Journal,
 }
 
 impl AppState {
+    /// The state of a relay over `store`; starts the job journal's writer on the current
+    /// Tokio runtime.
+    pub fn new(store: Store, limits: ApiLimits, public_url: String) -> AppState {
+        AppState {
+            journal: Journal::spawn(store.clone()),
+            store,
+            limits,
+            metrics: Metrics::default(),
+            dispatcher: dispatch::Dispatcher::default(),
+            public_url,
+            oidc: None,
+        }
+    }
+
     /// The same state, accepting deploys by trusted publishers whose tokens `verifier`
     /// verifies.
     pub fn with_oidc(mut self, verifier: webfn_oidc::Verifier) -> AppState {
@@ -114,7 +140,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .route("/v1/oidc", get(publishing::oidc_config))
         .route("/v1/providers", get(api::list_providers))
+        .route("/v1/jobs", get(api::list_jobs))
+        .route("/v1/jobs/{id}", get(api::get_job))
         .route("/v1/ws/provider", get(provider_socket::upgrade))
+        .route("/v1/ws/caller", get(caller_socket::upgrade))
         .route(
             "/fn/{name}",
             any(gateway::call).layer(DefaultBodyLimit::max(limits.gateway_body_bytes)),

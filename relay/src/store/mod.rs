@@ -5,6 +5,7 @@
 
 mod bundles;
 mod db;
+mod jobs;
 mod publishers;
 
 use std::path::Path;
@@ -13,6 +14,7 @@ use webfn_protocol::{ErrorCode, ProtocolError};
 
 pub use bundles::BundleDir;
 pub use db::{FunctionRecord, ProviderRecord, Store};
+pub use jobs::{JobRecord, JobStatus};
 pub use publishers::{PublisherError, PublisherRecord};
 
 /// What can go wrong in the store.

@@ -1,0 +1,107 @@
+//! One call, from either door (the HTTP gateway or the caller WebSocket): look the function
+//! up, turn the request into a job, dispatch it, wait for the answer within the function's
+//! wall-clock limit, then count it in the metrics and the job journal.
+
+use std::time::{Duration, Instant};
+
+use rand_core::RngCore;
+use webfn_protocol::{ErrorBody, ErrorCode, HttpRequest, HttpResponse, Job, JobId};
+
+use super::dispatch::Outcome;
+use super::{AppError, AppState, now};
+use crate::store::{JobRecord, JobStatus};
+
+/// Time allowed beyond a function's wall-clock limit for dispatch and transport.
+pub const GRACE: Duration = Duration::from_secs(5);
+
+/// Runs `request` on function `name` and returns its response.
+pub async fn call(
+    state: &AppState,
+    name: &str,
+    request: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let started = Instant::now();
+    let created_at = now();
+    let (job, wall_ms) = match prepare(state, name, request).await {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            // refused before it became a job: counted, not journaled
+            state
+                .metrics
+                .calls
+                .observe(Some(error.body().code), started.elapsed());
+            return Err(error);
+        }
+    };
+    let job_id = job.job_id.to_string();
+    let function = job.function.to_string();
+    let deadline = Duration::from_millis(wall_ms).saturating_add(GRACE);
+    let outcome = match tokio::time::timeout(deadline, state.dispatcher.dispatch(job)).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => lost(ErrorCode::Internal, "the job was dropped".into()),
+        Err(_) => lost(
+            ErrorCode::Timeout,
+            format!("no answer within {} ms", deadline.as_millis()),
+        ),
+    };
+    let latency = started.elapsed();
+    let error = outcome.result.as_ref().err().map(|e| e.code);
+    state.metrics.calls.observe(error, latency);
+    state.journal.record(JobRecord {
+        id: job_id,
+        function,
+        provider: outcome.provider,
+        status: match error {
+            None => JobStatus::Succeeded,
+            Some(_) => JobStatus::Failed,
+        },
+        error_code: error.map(|code| code.as_str().to_owned()),
+        attempts: outcome.attempts,
+        exec_us: outcome.exec_us,
+        latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+        created_at,
+        finished_at: now(),
+    });
+    outcome
+        .result
+        .map_err(|error| AppError::new(error.code, error.message))
+}
+
+/// The job for `request` to function `name`, and the function's wall-clock limit (ms).
+async fn prepare(
+    state: &AppState,
+    name: &str,
+    request: HttpRequest,
+) -> Result<(Job, u64), AppError> {
+    let function = state.store.function(name).await?.ok_or_else(|| {
+        AppError::new(ErrorCode::UnknownFunction, format!("no function {name:?}"))
+    })?;
+    request.validate()?;
+    let manifest = function.manifest;
+    let job = Job {
+        job_id: new_job_id(),
+        function: manifest.name,
+        digest: manifest.digest,
+        limits: manifest.limits,
+        outbound_hosts: manifest.outbound_hosts,
+        request,
+    };
+    Ok((job, manifest.limits.wall_ms))
+}
+
+/// An outcome for a job no provider answered.
+fn lost(code: ErrorCode, message: String) -> Outcome {
+    Outcome {
+        result: Err(ErrorBody::new(code, message)),
+        provider: None,
+        attempts: 0,
+        exec_us: None,
+    }
+}
+
+fn new_job_id() -> JobId {
+    let mut bytes = [0u8; 16];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    JobId::try_from(hex).unwrap_or_else(|_| unreachable!("32 hex digits are a valid job id"))
+}
