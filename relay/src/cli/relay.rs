@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use webfn::server::{ApiLimits, AppState, app};
+use webfn::server::{ApiLimits, AppState, LimitedListener, app};
 use webfn::store::Store;
 
 #[derive(Debug, Args)]
@@ -31,6 +31,21 @@ pub(crate) struct RelayArgs {
     /// Largest clock difference accepted for deploy requests, seconds.
     #[arg(long, default_value_t = ApiLimits::default().deploy_skew_secs, env = "WEBFN_DEPLOY_SKEW_SECS")]
     deploy_skew_secs: u64,
+    /// Largest request body through the gateway, bytes.
+    #[arg(long, default_value_t = ApiLimits::default().gateway_body_bytes, env = "WEBFN_MAX_GATEWAY_BODY_BYTES")]
+    max_gateway_body_bytes: usize,
+    /// Largest WebSocket frame from providers and callers, bytes.
+    #[arg(long, default_value_t = ApiLimits::default().frame_bytes, env = "WEBFN_MAX_FRAME_BYTES")]
+    max_frame_bytes: usize,
+    /// Calls that may wait while every provider is at capacity (more are answered `busy`).
+    #[arg(long, default_value_t = ApiLimits::default().waiting_calls, env = "WEBFN_MAX_WAITING_CALLS")]
+    max_waiting_calls: usize,
+    /// Connections one client IP address may hold open (more are closed at once).
+    #[arg(long, default_value_t = webfn::server::DEFAULT_CONNECTIONS_PER_IP, env = "WEBFN_MAX_CONNECTIONS_PER_IP")]
+    max_connections_per_ip: usize,
+    /// Calls in flight per caller WebSocket (more are answered `busy`).
+    #[arg(long, default_value_t = ApiLimits::default().caller_in_flight, env = "WEBFN_MAX_CALLER_IN_FLIGHT")]
+    max_caller_in_flight: usize,
     /// Trusted publishing: which CI tokens deploy functions.
     #[command(flatten)]
     oidc: super::oidc::OidcArgs,
@@ -51,7 +66,10 @@ impl RelayArgs {
             bundle_bytes: self.max_bundle_bytes,
             json_bytes: self.max_json_bytes,
             deploy_skew_secs: self.deploy_skew_secs,
-            ..ApiLimits::default()
+            gateway_body_bytes: self.max_gateway_body_bytes,
+            frame_bytes: self.max_frame_bytes,
+            waiting_calls: self.max_waiting_calls,
+            caller_in_flight: self.max_caller_in_flight,
         };
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
@@ -77,6 +95,11 @@ impl RelayArgs {
             self.data.display()
         );
         eprintln!("{oidc}");
+        let listener = LimitedListener::new(
+            listener,
+            self.max_connections_per_ip,
+            Arc::clone(&state.connections),
+        );
         axum::serve(listener, app(Arc::clone(&state)))
             .with_graceful_shutdown(shutdown())
             .await

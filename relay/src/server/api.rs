@@ -268,6 +268,12 @@ pub(super) async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResp
             "counter",
             state.journal.dropped(),
         ),
+        (
+            "webfn_connections_refused_total",
+            "Connections closed because their client address had too many open.",
+            "counter",
+            state.connections.refused(),
+        ),
     ];
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

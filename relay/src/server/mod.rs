@@ -27,6 +27,7 @@ pub mod dispatch;
 mod error;
 mod gateway;
 mod journal;
+mod listener;
 mod metrics;
 mod provider_socket;
 mod publishing;
@@ -39,6 +40,7 @@ use axum::routing::{any, get, post, put};
 
 pub use error::AppError;
 pub use journal::Journal;
+pub use listener::{ConnectionCounts, DEFAULT_CONNECTIONS_PER_IP, LimitedListener};
 pub use metrics::{CallMetrics, Metrics};
 
 use crate::store::Store;
@@ -59,6 +61,9 @@ pub struct ApiLimits {
     pub frame_bytes: usize,
     /// Calls in flight per caller WebSocket (default 64); more are answered `busy`.
     pub caller_in_flight: usize,
+    /// Calls that may wait while every provider is at capacity (default 1024); more are
+    /// answered `busy`.
+    pub waiting_calls: usize,
 }
 
 impl Default for ApiLimits {
@@ -70,6 +75,7 @@ impl Default for ApiLimits {
             gateway_body_bytes: 16 << 20,
             frame_bytes: webfn_protocol::DEFAULT_MAX_FRAME,
             caller_in_flight: 64,
+            waiting_calls: dispatch::DEFAULT_QUEUE,
         }
     }
 }
@@ -91,6 +97,8 @@ pub struct AppState {
     pub oidc: Option<webfn_oidc::Verifier>,
     /// Finished jobs on their way to the store.
     pub journal: Journal,
+    /// Open connections per client address (see [`LimitedListener`]).
+    pub connections: Arc<ConnectionCounts>,
 }
 
 impl AppState {
@@ -99,10 +107,11 @@ impl AppState {
     pub fn new(store: Store, limits: ApiLimits, public_url: String) -> AppState {
         AppState {
             journal: Journal::spawn(store.clone()),
+            connections: Arc::default(),
             store,
             limits,
             metrics: Metrics::default(),
-            dispatcher: dispatch::Dispatcher::default(),
+            dispatcher: dispatch::Dispatcher::new(limits.waiting_calls),
             public_url,
             oidc: None,
         }
