@@ -428,8 +428,27 @@ async fn outbound_http_is_denied_unless_allowlisted() {
         "a denied request must not connect"
     );
 
-    let allowed =
-        denied.with_allowlist(Allowlist::new([format!("127.0.0.1:{port}")]).expect("valid"));
+    // allowlisted, but a private address: refused unless the provider permits it
+    let allowlist = Allowlist::new([format!("127.0.0.1:{port}")]).expect("valid");
+    let private = denied.clone().with_allowlist(allowlist.clone());
+    assert_eq!(
+        call_ok(engine, &private, get(&url)).await,
+        "error ErrorCode::HttpRequestDenied\n"
+    );
+    let by_name = denied
+        .clone()
+        .with_allowlist(Allowlist::new([format!("localhost:{port}")]).expect("valid"));
+    let url_by_name = format!("/?url=http://localhost:{port}/data");
+    assert_eq!(
+        call_ok(engine, &by_name, get(&url_by_name)).await,
+        "error ErrorCode::HttpRequestDenied\n"
+    );
+    assert!(
+        !visited.load(Ordering::SeqCst),
+        "a private address must not be reached"
+    );
+
+    let allowed = denied.with_allowlist(allowlist.permitting_private_addresses());
     assert_eq!(call_ok(engine, &allowed, get(&url)).await, "status 200\n");
     assert!(visited.load(Ordering::SeqCst));
 }

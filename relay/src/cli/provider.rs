@@ -40,6 +40,10 @@ pub(crate) struct ProviderArgs {
     /// Largest guest memory, MiB.
     #[arg(long, default_value_t = 128, env = "WEBFN_MAX_MEMORY_MIB")]
     max_memory_mib: usize,
+    /// Let functions reach allowlisted hosts that resolve to loopback, private or link-local
+    /// addresses (this machine's own network); off by default.
+    #[arg(long, env = "WEBFN_ALLOW_PRIVATE_OUTBOUND")]
+    allow_private_outbound: bool,
     /// Largest bundle fetched, bytes.
     #[arg(long, default_value_t = 32 << 20, env = "WEBFN_MAX_BUNDLE_BYTES")]
     max_bundle_bytes: usize,
@@ -65,6 +69,7 @@ impl ProviderArgs {
             max_instances: self.capacity.max(1),
             max_memory_bytes: self.max_memory_mib << 20,
             cache_dir: self.cache.clone(),
+            private_outbound: self.allow_private_outbound,
             ..EngineConfig::default()
         })
         .context("starting the engine")?;

@@ -28,6 +28,10 @@ pub struct EngineConfig {
     /// Folder of the compiled-artifact cache; `None` compiles every bundle on every start.
     /// It must be private to this process's user: its files are loaded as native code.
     pub cache_dir: Option<PathBuf>,
+    /// Whether allowlisted outbound hosts may resolve to loopback, private or link-local
+    /// addresses (the provider's own network). Off by default: a function owner cannot reach
+    /// them even by allowlisting such a name or address.
+    pub private_outbound: bool,
 }
 
 impl Default for EngineConfig {
@@ -39,6 +43,7 @@ impl Default for EngineConfig {
             epoch_tick: Duration::from_millis(1),
             fuel: false,
             cache_dir: None,
+            private_outbound: false,
         }
     }
 }

@@ -3,9 +3,17 @@
 //! A guest's `wasi:http/outgoing-handler.handle` reaches [`OutboundPolicy::send_request`]:
 //! a request to a host that is not allowlisted gets the `wasi:http` error code
 //! `HTTP-request-denied` before any connection or DNS lookup is made; an allowlisted one is
-//! sent by Wasmtime's default client (HTTP/1.1, TLS with the webpki roots).
+//! resolved, refused the same way if any of its addresses is not public (loopback, private,
+//! link-local, carrier-grade NAT, unique-local, multicast, unspecified, documentation ranges:
+//! the provider's own network) unless the provider permits that, and then sent by Wasmtime's
+//! default client (HTTP/1.1, TLS with the webpki roots).
+//!
+//! Residual risk: Wasmtime's client resolves the name again when it connects, so a name whose
+//! DNS answer changes between the two lookups (DNS rebinding with a zero TTL) can still reach
+//! a private address; providers on sensitive networks should also filter egress.
 
 use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 use http::uri::Scheme;
@@ -23,9 +31,14 @@ use super::error::{EngineError, Result};
 /// - `*.example.com` (optionally with `:port`): any subdomain of `example.com`, at any depth,
 ///   but not `example.com` itself;
 /// - IP literals work the same way (`127.0.0.1:8080`, `[::1]:8080`).
+///
+/// Even an allowlisted host is refused when it resolves to a non-public address, unless the
+/// allowlist was made with [`Allowlist::permitting_private_addresses`] (a provider's choice,
+/// `webfn provider --allow-private-outbound`; never a function owner's).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowlist {
     patterns: Vec<HostPattern>,
+    private_addresses: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +67,16 @@ impl Allowlist {
             .into_iter()
             .map(|pattern| HostPattern::parse(pattern.as_ref()))
             .collect::<Result<_>>()?;
-        Ok(Allowlist { patterns })
+        Ok(Allowlist {
+            patterns,
+            private_addresses: false,
+        })
+    }
+
+    /// This allowlist, also letting requests reach loopback and private addresses.
+    pub fn permitting_private_addresses(mut self) -> Self {
+        self.private_addresses = true;
+        self
     }
 
     /// Whether a request to `uri` may go out.
@@ -162,12 +184,71 @@ impl WasiHttpHooks for OutboundPolicy {
         if !self.allowlist.allows(request.uri()) {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
+        let check_addresses = !self.allowlist.private_addresses;
         Box::new(async move {
+            if check_addresses && !resolves_to_public_addresses(request.uri()).await {
+                return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
+            }
             let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
             let io: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send> = Box::new(io);
             Ok((response.map(BodyExt::boxed_unsync), io))
         })
     }
+}
+
+/// Whether every address `uri`'s host resolves to is public (false when it does not resolve).
+async fn resolves_to_public_addresses(uri: &http::Uri) -> bool {
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = uri.port_u16().unwrap_or(80);
+    match tokio::net::lookup_host((host, port)).await {
+        Ok(addresses) => {
+            let addresses: Vec<_> = addresses.collect();
+            !addresses.is_empty() && addresses.iter().all(|a| is_public(a.ip()))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Whether `ip` is a public unicast address (not the provider's own or private network).
+pub(crate) fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public_v4(v4),
+            None => is_public_v6(v6),
+        },
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || ip.is_documentation()
+        || ip.is_multicast()
+        || a == 0 // "this network"
+        || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 198 && (b == 18 || b == 19)) // benchmarking
+        || a >= 240) // reserved
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let first = ip.segments()[0];
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_multicast()
+        || (first & 0xfe00) == 0xfc00 // unique local
+        || (first & 0xffc0) == 0xfe80 // link local
+        || (first & 0xffc0) == 0xfec0 // site local (deprecated)
+        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
+        || first == 0x0064 && ip.segments()[1] == 0xff9b) // NAT64, may embed private IPv4
 }
 
 #[cfg(test)]
@@ -221,6 +302,55 @@ mod tests {
         let allowlist = Allowlist::new(["example.com"]).expect("valid");
         assert!(!allowlist.allows(&uri("/relative/path")));
         assert!(!allowlist.allows(&uri("ftp://example.com/")));
+    }
+
+    #[test]
+    fn only_public_addresses_count_as_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+            "192.0.2.1",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "2001:db8::1",
+        ] {
+            let ip: IpAddr = private.parse().expect("an address");
+            assert!(!is_public(ip), "{private} must not count as public");
+        }
+        for public in [
+            "1.1.1.1",
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "2606:4700::1111",
+        ] {
+            let ip: IpAddr = public.parse().expect("an address");
+            assert!(is_public(ip), "{public} is public");
+        }
+    }
+
+    #[tokio::test]
+    async fn names_and_literals_of_private_addresses_are_not_public() {
+        for url in [
+            "http://127.0.0.1:8080/",
+            "http://[::1]/",
+            "http://localhost/",
+        ] {
+            assert!(!resolves_to_public_addresses(&uri(url)).await, "{url}");
+        }
+        assert!(!resolves_to_public_addresses(&uri("http://no-such-host.invalid/")).await);
     }
 
     #[test]

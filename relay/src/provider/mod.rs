@@ -296,7 +296,10 @@ impl Agent {
     async fn execute(&self, job: Job) -> Result<HttpResponse, ErrorBody> {
         let engine_error = |e: EngineError| ErrorBody::new(e.code(), e.to_string());
         let bundle = self.bundle(&job.digest).await?;
-        let allowlist = Allowlist::new(&job.outbound_hosts).map_err(engine_error)?;
+        let mut allowlist = Allowlist::new(&job.outbound_hosts).map_err(engine_error)?;
+        if self.engine.config().private_outbound {
+            allowlist = allowlist.permitting_private_addresses();
+        }
         let bundle = bundle
             .with_limits(Limits::from(&job.limits))
             .with_allowlist(allowlist);
