@@ -1,9 +1,27 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // @webfunctions/client for Node.js, as CommonJS: `const Client = require('@webfunctions/client')`
-// (also `.Client` and `.default`, like mina-signer's CommonJS build).
+// (also `.Client` and `.default`, like mina-signer's CommonJS build; `.zk` for credentials).
 'use strict';
-const { Client } = require('./webfn_pkg.js');
+const { Client, ZkProvingKey, zkCreateIdentity, zkIdentity, zkVerify } = require('./webfn_pkg.js');
+
+const zk = Object.freeze({
+  createIdentity: zkCreateIdentity,
+  identity: zkIdentity,
+  ProvingKey: ZkProvingKey,
+  prove({ provingKey, provingKeyDigest, ...request }) {
+    if (provingKey instanceof ZkProvingKey) return provingKey.prove(request);
+    const key = ZkProvingKey.load(provingKey, provingKeyDigest);
+    try {
+      return key.prove(request);
+    } finally {
+      key.free();
+    }
+  },
+  verify: zkVerify,
+});
 
 module.exports = Client;
 module.exports.Client = Client;
 module.exports.default = Client;
+module.exports.zk = zk;
+module.exports.ZkProvingKey = ZkProvingKey;

@@ -67,4 +67,20 @@ export interface Signed<T> { signature: string; publicKey: PublicKey; data: T }
 
 /** `{ berkeley: true }` hashes the command as Mina does since the Berkeley upgrade. */
 export interface HashOptions { berkeley?: boolean }
+
+/** An element of the BLS12-381 scalar field: canonical decimal text (as written), a bigint or a safe integer. */
+export type ZkField = string | bigint | number;
+/** An identity: keep `secret`, give `commitment` to the group's owner. */
+export interface ZkIdentity { secret: string; commitment: string }
+/** What `prove` reads: the tree is built from `group` (commitments) in order. */
+export interface ZkProveRequest {
+  readonly secret: ZkField;
+  readonly group: readonly ZkField[];
+  readonly scope: ZkField;
+  readonly message: ZkField;
+}
+/** The public inputs of a credential proof, as decimal strings. */
+export interface ZkPublicInputs { root: string; nullifier: string; message: string; scope: string }
+/** A credential proof: 192 bytes as 384 hex digits, with what it proves. */
+export interface ZkCredentialProof { proof: string; publicInputs: ZkPublicInputs }
 "#;
