@@ -7,8 +7,11 @@
 //! - [`store`]: the relay's durable state: bundles on disk by digest; functions, providers and
 //!   jobs in SQLite (sqlx, migrations in `relay/migrations/`); the rules of deploys.
 //! - [`server`]: the relay's HTTP API (axum) over the store and the engine's validation.
+//! - [`provider`]: the provider agent (connects to a relay, runs its jobs in the engine).
+//! - [`tls`]: the TLS client configuration of the command line and the agent.
 
 pub mod engine;
 pub mod provider;
 pub mod server;
 pub mod store;
+pub mod tls;

@@ -1,12 +1,9 @@
 //! A small HTTP/1.1 client for the command line: `http://` relays, and `https://` relays
 //! (rustls with ring, trusting the webpki roots), as a CI job deploying to a public relay needs.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -70,21 +67,5 @@ pub(crate) fn error_text(body: &[u8]) -> String {
 
 /// Plain HTTP, or TLS 1.2/1.3 trusting the webpki roots.
 fn connector() -> anyhow::Result<hyper_rustls::HttpsConnector<HttpConnector>> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .context("setting up TLS")?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    Ok(HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http))
+    webfn::tls::https_connector().context("setting up TLS")
 }

@@ -1,8 +1,9 @@
-//! Pulling bundles by digest over HTTP (`GET {base}/v1/bundles/{digest}`), size-limited; the
-//! caller checks the digest.
+//! Pulling bundles by digest over HTTP or HTTPS (`GET {base}/v1/bundles/{digest}`),
+//! size-limited; the caller checks the digest.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -13,7 +14,9 @@ use super::AgentError;
 /// An HTTP client for bundles.
 #[derive(Debug, Clone)]
 pub struct BundleFetcher {
-    client: Client<HttpConnector, Empty<Bytes>>,
+    /// `None` when TLS could not be set up (then only `http://` works, and says so).
+    client: Option<Client<HttpsConnector<HttpConnector>, Empty<Bytes>>>,
+    plain: Client<HttpConnector, Empty<Bytes>>,
     base: String,
     max_bytes: usize,
 }
@@ -22,7 +25,10 @@ impl BundleFetcher {
     /// Fetches from `base` (e.g. `http://127.0.0.1:8787`), refusing bodies over `max_bytes`.
     pub fn new(base: &str, max_bytes: usize) -> BundleFetcher {
         BundleFetcher {
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            client: crate::tls::https_connector()
+                .ok()
+                .map(|connector| Client::builder(TokioExecutor::new()).build(connector)),
+            plain: Client::builder(TokioExecutor::new()).build_http(),
             base: base.trim_end_matches('/').to_owned(),
             max_bytes,
         }
@@ -34,11 +40,16 @@ impl BundleFetcher {
         let uri: http::Uri = url
             .parse()
             .map_err(|_| AgentError::Fetch(format!("invalid URL {url}")))?;
-        let response = self
-            .client
-            .get(uri)
-            .await
-            .map_err(|e| AgentError::Fetch(format!("{url}: {e}")))?;
+        let response = match (&self.client, uri.scheme_str()) {
+            (Some(client), _) => client.get(uri).await,
+            (None, Some("http")) => self.plain.get(uri).await,
+            (None, _) => {
+                return Err(AgentError::Fetch(format!(
+                    "{url}: TLS could not be set up on this machine"
+                )));
+            }
+        }
+        .map_err(|e| AgentError::Fetch(format!("{url}: {e}")))?;
         if !response.status().is_success() {
             return Err(AgentError::Fetch(format!(
                 "{url}: HTTP {}",

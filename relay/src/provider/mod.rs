@@ -162,9 +162,16 @@ impl Agent {
     ) -> Result<SessionEnd, AgentError> {
         let url = format!("{}/v1/ws/provider", self.config.relay.trim_end_matches('/'));
         let connect = async {
-            let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
-                .await
-                .map_err(|e| AgentError::Socket(e.to_string()))?;
+            let tls = crate::tls::client_config()
+                .map_err(|e| AgentError::Socket(format!("setting up TLS: {e}")))?;
+            let (mut socket, _) = tokio_tungstenite::connect_async_tls_with_config(
+                url.as_str(),
+                None,
+                false,
+                Some(tokio_tungstenite::Connector::Rustls(tls)),
+            )
+            .await
+            .map_err(|e| AgentError::Socket(e.to_string()))?;
             self.handshake(&mut socket).await?;
             Ok::<_, AgentError>(socket)
         };
