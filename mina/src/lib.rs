@@ -29,6 +29,7 @@ pub mod client;
 mod command;
 pub mod curve;
 mod error;
+mod fp64;
 mod generator29;
 mod hash_input;
 mod keys;
