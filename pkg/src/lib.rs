@@ -20,6 +20,10 @@ mod zk;
 pub use client::Client;
 pub use zk::{ZkProvingKey, create_identity, identity, verify};
 
+/// `initThreadPool(n)`: starts the rayon pool of the threaded build on `n` Web Workers.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Runs when the module is instantiated: Rust panics are reported on the JavaScript console.

@@ -62,7 +62,13 @@ impl Flavour {
                 ("index.d.ts", "index.d.ts"),
                 ("index.d.ts", "index.d.mts"),
             ],
-            Flavour::Web => &[("web.js", "index.js"), ("index.d.ts", "index.d.ts")],
+            Flavour::Web => &[
+                ("web.js", "index.js"),
+                ("index.d.ts", "index.d.ts"),
+                ("zk-worker.js", "zk-worker.js"),
+                ("zk-prover.js", "zk-prover.js"),
+                ("zk-prover.d.ts", "zk-prover.d.ts"),
+            ],
         }
     }
 
@@ -346,7 +352,7 @@ fn package_json(info: &CrateInfo, flavours: &[Flavour]) -> String {
     // the bindings themselves, for those who instantiate the .wasm their own way
     let bindings = if has(Flavour::Web) {
         format!(
-            ",\n    \"./web/{STEM}.js\": {{ \"types\": \"./web/{STEM}.d.ts\", \"default\": \"./web/{STEM}.js\" }}"
+            ",\n    \"./web/{STEM}.js\": {{ \"types\": \"./web/{STEM}.d.ts\", \"default\": \"./web/{STEM}.js\" }},\n    \"./zk-prover\": {{ \"types\": \"./web/zk-prover.d.ts\", \"default\": \"./web/zk-prover.js\" }}"
         )
     } else {
         String::new()
