@@ -125,6 +125,21 @@ pub fn mul_generator(k: &Scalar) -> Projective {
     acc
 }
 
+/// `k · G` for a public `k` (verification): the same table read directly, zero windows
+/// skipped. Not constant-time: never pass a secret.
+pub fn mul_generator_public(k: &Scalar) -> Projective {
+    if cfg!(target_arch = "wasm32") {
+        return crate::generator29::mul_generator(k);
+    }
+    let mut acc = Projective::ZERO;
+    for (entries, digit) in table().iter().zip(digits(k)) {
+        if digit != 0 {
+            acc += entries[usize::from(digit)];
+        }
+    }
+    acc
+}
+
 /// The 4-bit windows of a scalar, least significant first.
 pub(crate) fn digits(k: &Scalar) -> impl Iterator<Item = u8> {
     let limbs = k.into_bigint().0;
@@ -153,13 +168,14 @@ pub fn scalar_to_field(k: &Scalar) -> Field {
 }
 
 /// Whether some point of the curve has this x coordinate (x³ + 5 is a square). Cheaper than
-/// [`decompress`], which also finds y.
+/// [`decompress`], which also finds y. Natively by the binary Jacobi symbol, whose time depends
+/// on `x`: for public keys only.
 pub fn is_x_coordinate(x: &Field) -> bool {
     let y_squared = x.square() * x + MontFp!("5");
     if cfg!(target_arch = "wasm32") {
         crate::radix29::is_square(&y_squared)
     } else {
-        y_squared.legendre() != ark_ff::LegendreSymbol::QuadraticNonResidue
+        crate::fp64::is_square_vartime(&y_squared.into_bigint().0)
     }
 }
 
@@ -225,10 +241,12 @@ mod tests {
         let g = generator();
         for k in [Scalar::ZERO, Scalar::ONE, -Scalar::ONE, Scalar::from(16u8)] {
             assert_eq!(mul_generator(&k), g * k);
+            assert_eq!(mul_generator_public(&k), g * k);
         }
         for _ in 0..32 {
             let k = Scalar::rand(&mut rng);
             assert_eq!(mul_generator(&k), g * k);
+            assert_eq!(mul_generator_public(&k), g * k);
             assert_eq!(mul_point(&g, &k), g * k);
         }
     }

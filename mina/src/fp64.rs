@@ -112,17 +112,125 @@ fn subtract_p_if_not_below(x: Limbs) -> Limbs {
     std::array::from_fn(|k| (x[k] & keep) | (difference[k] & !keep))
 }
 
+/// `a · b` for canonical `a` and `b`, by coarsely integrated operand scanning (CIOS): with
+/// p's top word below 2^63 the intermediate sum fits in four words and the result is below
+/// 2p. The words `P[2] = 0` and `P[3] = 2^62` are constants, so their products fold away.
+#[inline(always)]
+pub(crate) fn mul(a: &Limbs, b: &Limbs) -> Limbs {
+    let mut r = [0u64; 4];
+    for &b_i in b {
+        let mut carry1 = 0;
+        r[0] = mac(r[0], a[0], b_i, &mut carry1);
+        let k = r[0].wrapping_mul(INV);
+        let mut carry2 = 0;
+        mac(r[0], k, P[0], &mut carry2);
+        for j in 1..4 {
+            r[j] = mac(r[j], a[j], b_i, &mut carry1);
+            r[j - 1] = mac(r[j], k, P[j], &mut carry2);
+        }
+        r[3] = carry1 + carry2;
+    }
+    subtract_p_if_not_below(r)
+}
+
+/// `acc + a · b + carry`, the high word into `carry`.
+#[inline(always)]
+fn mac(acc: u64, a: u64, b: u64, carry: &mut u64) -> u64 {
+    let t = u128::from(acc) + u128::from(a) * u128::from(b) + u128::from(*carry);
+    *carry = (t >> 64) as u64;
+    t as u64
+}
+
+/// `a²` for canonical `a`.
+#[inline(always)]
+pub(crate) fn square(a: &Limbs) -> Limbs {
+    mul(a, a)
+}
+
 /// `row · x` (three products, one reduction) for canonical operands.
 #[inline(always)]
 pub(crate) fn dot3(row: &[Limbs; 3], x: &[Limbs; 3]) -> Limbs {
     // 3p² < p·2^256, so one reduction suffices
     redc(|acc, k| {
-        for (a, b) in row.iter().zip(x) {
+        // one accumulator per product, so that the three carry chains run side by side
+        let mut parts = [Acc::default(); 3];
+        for (part, (a, b)) in parts.iter_mut().zip(row.iter().zip(x)) {
             for i in k.saturating_sub(3)..=k.min(3) {
-                acc.mul_add(a[i], b[k - i]);
+                part.mul_add(a[i], b[k - i]);
             }
         }
+        for part in parts {
+            acc.add(part.low);
+            acc.high += part.high;
+        }
     })
+}
+
+/// Whether the integer `a < p` (words, not a Montgomery form) is zero or a square mod p: the
+/// Jacobi symbol `(a / p)` by the binary algorithm, subtractions and shifts only. Its time
+/// depends on `a`: for public values (public keys) only.
+pub(crate) fn is_square_vartime(a: &Limbs) -> bool {
+    let (mut a, mut n) = (*a, P);
+    let mut negated = false;
+    while a != [0; 4] {
+        let zeros = trailing_zeros(&a);
+        a = shift_right(&a, zeros);
+        // (2 / n) = −1 exactly when n ≡ 3 or 5 mod 8
+        if zeros % 2 == 1 && matches!(n[0] % 8, 3 | 5) {
+            negated = !negated;
+        }
+        if less_than(&a, &n) {
+            // quadratic reciprocity for odd a and n
+            (a, n) = (n, a);
+            if a[0] % 4 == 3 && n[0] % 4 == 3 {
+                negated = !negated;
+            }
+        }
+        a = subtract(&a, &n);
+    }
+    // n is now gcd(a, p): 1 unless a was 0
+    n != [1, 0, 0, 0] || !negated
+}
+
+fn trailing_zeros(a: &Limbs) -> u32 {
+    let mut zeros = 0;
+    for word in a {
+        if *word != 0 {
+            return zeros + word.trailing_zeros();
+        }
+        zeros += 64;
+    }
+    zeros
+}
+
+fn shift_right(a: &Limbs, bits: u32) -> Limbs {
+    let (words, bits) = ((bits / 64) as usize, bits % 64);
+    std::array::from_fn(|k| {
+        let low = a.get(k + words).copied().unwrap_or(0);
+        let high = a.get(k + words + 1).copied().unwrap_or(0);
+        if bits == 0 {
+            low
+        } else {
+            (low >> bits) | (high << (64 - bits))
+        }
+    })
+}
+
+fn less_than(a: &Limbs, b: &Limbs) -> bool {
+    a.iter().rev().cmp(b.iter().rev()).is_lt()
+}
+
+/// `a − b` for `a ≥ b`.
+fn subtract(a: &Limbs, b: &Limbs) -> Limbs {
+    let mut difference = [0u64; 4];
+    let mut borrow = false;
+    for k in 0..4 {
+        let (d, b1) = a[k].overflowing_sub(b[k]);
+        let (d, b2) = d.overflowing_sub(u64::from(borrow));
+        difference[k] = d;
+        borrow = b1 | b2;
+    }
+    difference
 }
 
 #[cfg(test)]
@@ -179,6 +287,10 @@ mod tests {
             assert!(is_canonical(&result));
             assert_eq!(field(result), expected);
         }
+        for (result, expected) in [(mul(&la, &lb), a * b), (square(&lc), c.square())] {
+            assert!(is_canonical(&result));
+            assert_eq!(field(result), expected);
+        }
     }
 
     #[test]
@@ -205,6 +317,28 @@ mod tests {
         }
     }
 
+    fn check_square(x: Field) {
+        let expected = x.legendre() != ark_ff::LegendreSymbol::QuadraticNonResidue;
+        assert_eq!(is_square_vartime(&x.into_bigint().0), expected, "{x}");
+    }
+
+    #[test]
+    fn squares_agree_with_arkworks() {
+        let mut rng = ark_std::test_rng();
+        for x in edges() {
+            check_square(x);
+            check_square(x.square());
+            check_square(x + Field::from(5u8));
+        }
+        // 5 is not a square mod p (decompression of x = 0 fails)
+        assert!(!is_square_vartime(&[5, 0, 0, 0]));
+        for _ in 0..2_000 {
+            let x = Field::rand(&mut rng);
+            check_square(x);
+            check_square(x.square());
+        }
+    }
+
     proptest! {
         #[test]
         fn arbitrary_words_agree_with_arkworks(
@@ -215,6 +349,7 @@ mod tests {
                 Field::from_le_bytes_mod_order(&BigInt(w).to_bytes_le())
             });
             check(to_field(a), to_field(b), to_field(c));
+            check_square(to_field(a));
         }
     }
 }

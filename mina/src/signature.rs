@@ -204,7 +204,7 @@ fn verify(
         return false;
     };
     let r_point =
-        (curve::mul_generator(&signature.s) - curve::mul_point(&public, &e)).into_affine();
+        (curve::mul_generator_public(&signature.s) - curve::mul_point(&public, &e)).into_affine();
     !r_point.is_zero() && !curve::is_odd(&r_point.y) && r_point.x == signature.r
 }
 

@@ -7,10 +7,10 @@ mod wasm;
 
 use std::sync::OnceLock;
 
-use ark_ff::{AdditiveGroup, BigInt, Field as _};
+use ark_ff::{AdditiveGroup, BigInt};
 
 use crate::curve::{Field, field_from_bytes};
-use crate::fp64;
+use crate::fp64::{self, Limbs};
 use crate::{Error, Result};
 
 /// State width of both parameter sets.
@@ -126,14 +126,34 @@ pub fn prefix_to_field(prefix: &str) -> Result<Field> {
 /// the three chains of squarings and multiplications interleaved, so that the processor
 /// overlaps them.
 #[inline(always)]
-fn sbox<const POWER: u64>(x: &[Field; WIDTH]) -> [Field; WIDTH] {
-    let x2 = [x[0].square(), x[1].square(), x[2].square()];
-    let x4 = [x2[0].square(), x2[1].square(), x2[2].square()];
+fn sbox<const POWER: u64>(x: &[Limbs; WIDTH]) -> [Limbs; WIDTH] {
+    let x2 = [
+        fp64::square(&x[0]),
+        fp64::square(&x[1]),
+        fp64::square(&x[2]),
+    ];
+    let x4 = [
+        fp64::square(&x2[0]),
+        fp64::square(&x2[1]),
+        fp64::square(&x2[2]),
+    ];
     match POWER {
-        5 => [x4[0] * x[0], x4[1] * x[1], x4[2] * x[2]],
+        5 => [
+            fp64::mul(&x4[0], &x[0]),
+            fp64::mul(&x4[1], &x[1]),
+            fp64::mul(&x4[2], &x[2]),
+        ],
         7 => {
-            let x6 = [x4[0] * x2[0], x4[1] * x2[1], x4[2] * x2[2]];
-            [x6[0] * x[0], x6[1] * x[1], x6[2] * x[2]]
+            let x6 = [
+                fp64::mul(&x4[0], &x2[0]),
+                fp64::mul(&x4[1], &x2[1]),
+                fp64::mul(&x4[2], &x2[2]),
+            ];
+            [
+                fp64::mul(&x6[0], &x[0]),
+                fp64::mul(&x6[1], &x[1]),
+                fp64::mul(&x6[2], &x[2]),
+            ]
         }
         _ => unreachable!("Mina's Poseidon S-boxes are x^5 and x^7"),
     }
@@ -157,7 +177,7 @@ fn permute<const N: usize, const POWER: u64>(
         offset = 1;
     }
     for constants in &params.round_constants[offset..offset + params.full_rounds] {
-        let powered = sbox::<POWER>(state).map(|x| words(&x));
+        let powered = sbox::<POWER>(&state.map(|x| words(&x)));
         for (i, slot) in state.iter_mut().enumerate() {
             *slot = Field::new_unchecked(BigInt(fp64::dot3(&mds[i], &powered))) + constants[i];
         }
