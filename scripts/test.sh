@@ -8,6 +8,7 @@
 #   scripts/test.sh rust            # cargo test --locked (unit, property, vector and CLI tests)
 #   scripts/test.sh wasm            # the browser crates build for wasm32-unknown-unknown
 #   scripts/test.sh pkg             # builds the npm package, runs its node tests, reports its size
+#   scripts/test.sh browser         # proving in headless Chromium (installs the chromium package if missing)
 #   scripts/test.sh ci              # the shipped CI files (action.yml, GitLab template, workflows) against their schemas
 #
 # Needs Rust (rustup), Node.js with npm, and python3 (venv) for the ci step; everything else is
@@ -61,14 +62,40 @@ pkg() {
   node --test pkg/tests/
 }
 
+# Chromium from the distribution (Debian: the chromium package), driven by playwright-core; the
+# page proves in the package's worker, webfn zk verify checks the proofs. With the rust-src
+# component the threaded build is made too (docs/decisions/0003-browser-proving.md).
+browser() {
+  step "browser (headless Chromium)"
+  local chromium=${CHROMIUM:-/usr/bin/chromium}
+  if [ ! -x "$chromium" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "installing Chromium (apt-get install -y chromium)"
+      { apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; } >/dev/null \
+        || die "could not install Chromium with apt-get; install it, or set CHROMIUM to a Chromium binary"
+    else
+      die "Chromium is missing at $chromium: install it (Debian: apt-get install chromium) or set CHROMIUM"
+    fi
+  fi
+  [ -d node_modules/playwright-core ] || die "playwright-core is missing: run scripts/test.sh setup"
+  cargo build --locked -p webfn --bin webfn
+  if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    cargo xtask pkg --threads
+  else
+    echo "rust-src is not installed: testing without the threaded build (rustup component add rust-src)"
+    cargo xtask pkg
+  fi
+  node --test e2e/
+}
+
 ci() { step "CI files"; scripts/check-ci-files.sh; }
 
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(setup fmt clippy rust wasm pkg ci)
+[ ${#steps[@]} -eq 0 ] && steps=(setup fmt clippy rust wasm pkg browser ci)
 for s in "${steps[@]}"; do
   case "$s" in
-    setup|fmt|clippy|rust|wasm|pkg|ci) "$s" ;;
-    *) die "unknown step '$s' (setup, fmt, clippy, rust, wasm, pkg, ci)" ;;
+    setup|fmt|clippy|rust|wasm|pkg|browser|ci) "$s" ;;
+    *) die "unknown step '$s' (setup, fmt, clippy, rust, wasm, pkg, browser, ci)" ;;
   esac
 done
 step "all passed: ${steps[*]}"

@@ -93,6 +93,17 @@ pub fn prove_circuit<R: RngCore + CryptoRng>(
     let mut assignment = cs.instance_assignment()?;
     assignment.extend(cs.witness_assignment()?);
     let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+    #[cfg(feature = "threads")]
+    let proof = crate::threads::create_proof(
+        &key.0,
+        r,
+        s,
+        r1cs,
+        cs.num_instance_variables(),
+        cs.num_constraints(),
+        &assignment,
+    )?;
+    #[cfg(not(feature = "threads"))]
     let proof = Groth16::<Bls12_381>::create_proof_with_reduction_and_matrices(
         &key.0,
         r,

@@ -24,6 +24,8 @@ mod keys;
 mod merkle;
 pub mod poseidon;
 mod proof;
+#[cfg(feature = "threads")]
+mod threads;
 
 pub use ark_bls12_381::Fr;
 

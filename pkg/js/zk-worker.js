@@ -13,7 +13,13 @@
 
 const CACHE = 'webfn-zk-keys-v1';
 
-const runtime = (async () => {
+async function singleThreaded() {
+  const single = await import('./webfn_pkg.js');
+  await single.default();
+  return { bindings: single, threads: 1 };
+}
+
+let runtime = (async () => {
   if (self.crossOriginIsolated) {
     try {
       const threads = await import('../threads/webfn_pkg.js');
@@ -25,9 +31,7 @@ const runtime = (async () => {
       console.warn('webfn zk worker: threads unavailable, proving on one thread:', error);
     }
   }
-  const single = await import('./webfn_pkg.js');
-  await single.default();
-  return { bindings: single, threads: 1 };
+  return singleThreaded();
 })();
 
 /** digest -> Promise<ZkProvingKey> */
@@ -87,7 +91,18 @@ self.onmessage = async ({ data }) => {
     let result = null;
     if (type === 'prove') {
       const proving = performance.now();
-      result = provingKey.prove(request);
+      try {
+        result = provingKey.prove(request);
+      } catch (error) {
+        if (threads === 1) throw error;
+        // the threaded build failed (a panic leaves its instance unusable): one thread from now on
+        console.warn('webfn zk worker: threaded proving failed, proving on one thread:', error);
+        runtime = singleThreaded();
+        keys.clear();
+        timings.threads = 1;
+        timings.threadsFailed = String(error?.message ?? error);
+        result = (await key(keyUrl, keyDigest, timings)).prove(request);
+      }
       timings.proveMs = performance.now() - proving;
     } else if (type !== 'load') {
       throw Error(`unknown message type ${type}`);

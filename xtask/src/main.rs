@@ -49,6 +49,10 @@ pub(crate) struct PkgArgs {
     /// Output folder of the package (default: pkg/dist in the workspace).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also build the threaded flavour for cross-origin isolated pages (`threads/`): needs
+    /// `RUSTC_BOOTSTRAP=1` (set here), `-Z build-std` and the rust-src component.
+    #[arg(long)]
+    threads: bool,
 }
 
 /// The JavaScript flavours of the package.

@@ -2,6 +2,12 @@
 //! runs wasm-bindgen (the `wasm-bindgen-cli-support` crate, pinned to the version of
 //! `wasm-bindgen` in Cargo.lock) for Node.js and for browsers, adds the hand-written wrappers
 //! of `pkg/js/` and a package.json, and reports the size of the .wasm.
+//!
+//! With `--threads` it also builds the threaded flavour (`threads/`, used by the proving
+//! worker on cross-origin isolated pages): the crate's `threads` feature (rayon on Web Workers
+//! through wasm-bindgen-rayon) compiled with `+atomics,+bulk-memory` and a std rebuilt with
+//! them (`-Z build-std`, which stable rustc allows only with `RUSTC_BOOTSTRAP=1`; needs the
+//! `rust-src` component), in its own cargo profile.
 
 use std::env;
 use std::fs;
@@ -31,6 +37,26 @@ const PROFILE_CONFIG: [&str; 3] = [
     "profile.wasm-release.lto=\"fat\"",
     "profile.wasm-release.codegen-units=1",
 ];
+/// The profile of the threaded build: the same settings, its own folder (its std differs).
+const THREADS_PROFILE: &str = "wasm-threads";
+const THREADS_PROFILE_CONFIG: [&str; 3] = [
+    "profile.wasm-threads.inherits=\"wasm-release\"",
+    "profile.wasm-threads.lto=\"fat\"",
+    "profile.wasm-threads.codegen-units=1",
+];
+const THREADS_RUSTFLAGS: &str = "-C target-feature=+atomics,+bulk-memory";
+/// Linker arguments of the threaded .wasm (given to the final crate only, so that changing
+/// them does not rebuild std): a shared, imported memory, and the thread-local storage
+/// exports wasm-bindgen's thread support needs.
+const THREADS_LINK_ARGS: [&str; 7] = [
+    "--shared-memory",
+    "--max-memory=1073741824",
+    "--import-memory",
+    "--export=__wasm_init_tls",
+    "--export=__tls_size",
+    "--export=__tls_align",
+    "--export=__tls_base",
+];
 
 /// One JavaScript flavour of the package, in its own folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +67,9 @@ enum Flavour {
     /// wasm-bindgen's `web` target (an ES module that fetches the .wasm), with a wrapper that
     /// awaits the instantiation.
     Web,
+    /// The `web` target of the threaded build, without wrappers: the proving worker imports
+    /// it and starts its thread pool (`initThreadPool`).
+    Threads,
 }
 
 impl Flavour {
@@ -50,6 +79,7 @@ impl Flavour {
         match self {
             Flavour::Node => "node",
             Flavour::Web => "web",
+            Flavour::Threads => "threads",
         }
     }
 
@@ -69,6 +99,7 @@ impl Flavour {
                 ("zk-prover.js", "zk-prover.js"),
                 ("zk-prover.d.ts", "zk-prover.d.ts"),
             ],
+            Flavour::Threads => &[],
         }
     }
 
@@ -100,14 +131,26 @@ pub(crate) fn run(args: &PkgArgs) -> Result<()> {
     let info = crate_info(&root)?;
 
     let wasm = build_wasm(&root, &info)?;
-    let flavours: Vec<Flavour> = Flavour::ALL
+    let threaded = if args.threads {
+        Some(build_threaded_wasm(&root, &info)?)
+    } else {
+        None
+    };
+    let mut flavours: Vec<Flavour> = Flavour::ALL
         .into_iter()
         .filter(|f| f.selected_by(args.target))
         .collect();
+    if threaded.is_some() {
+        flavours.push(Flavour::Threads);
+    }
     prepare_out(&out)?;
     for &flavour in &flavours {
         let step = Instant::now();
-        generate(flavour, &wasm, &out, &root)?;
+        let input = match (&threaded, flavour) {
+            (Some(threaded), Flavour::Threads) => threaded,
+            _ => &wasm,
+        };
+        generate(flavour, input, &out, &root)?;
         eprintln!(
             "     wasm-bindgen {} -> {} ({:.1}s)",
             flavour.dir(),
@@ -229,6 +272,72 @@ fn build_wasm(root: &Path, info: &CrateInfo) -> Result<PathBuf> {
     Ok(wasm)
 }
 
+/// The threaded build: `RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=+atomics,+bulk-memory"
+/// cargo rustc -Z build-std=panic_abort,std --features threads -- <link args>` in its own
+/// profile.
+fn build_threaded_wasm(root: &Path, info: &CrateInfo) -> Result<PathBuf> {
+    let step = Instant::now();
+    let args = [
+        "rustc",
+        "--lib",
+        "--profile",
+        THREADS_PROFILE,
+        "--target",
+        WASM_TARGET,
+        "-p",
+        CRATE,
+        "--features",
+        "threads",
+        "-Z",
+        "build-std=panic_abort,std",
+    ];
+    eprintln!(
+        "      running RUSTC_BOOTSTRAP=1 RUSTFLAGS=\"{THREADS_RUSTFLAGS}\" cargo {}",
+        args.join(" ")
+    );
+    let status = cargo()
+        .current_dir(root)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("RUSTFLAGS", THREADS_RUSTFLAGS)
+        .args(args)
+        .args(
+            PROFILE_CONFIG
+                .iter()
+                .chain(&THREADS_PROFILE_CONFIG)
+                .flat_map(|setting| ["--config", setting]),
+        )
+        .arg("--")
+        .args(
+            THREADS_LINK_ARGS
+                .iter()
+                .flat_map(|arg| ["-C".to_owned(), format!("link-arg={arg}")]),
+        )
+        .status()
+        .context("running cargo rustc")?;
+    if !status.success() {
+        bail!(
+            "the threaded build failed ({status}); it needs the rust-src component \
+             (rustup component add rust-src) and the crates of std from crates.io"
+        );
+    }
+    let wasm = info
+        .target_directory
+        .join(WASM_TARGET)
+        .join(THREADS_PROFILE)
+        .join(format!("{STEM}.wasm"));
+    ensure!(
+        wasm.is_file(),
+        "cargo build did not produce {}",
+        wasm.display()
+    );
+    eprintln!(
+        "        built {} ({:.1}s)",
+        wasm.display(),
+        step.elapsed().as_secs_f64()
+    );
+    Ok(wasm)
+}
+
 /// Creates the output folder, or cleans the flavour folders of a previous build in it;
 /// refuses to touch folders it did not make.
 fn prepare_out(out: &Path) -> Result<()> {
@@ -243,7 +352,7 @@ fn prepare_out(out: &Path) -> Result<()> {
             out.display()
         );
     }
-    for flavour in Flavour::ALL {
+    for flavour in Flavour::ALL.into_iter().chain([Flavour::Threads]) {
         let dir = out.join(flavour.dir());
         if !dir.exists() {
             continue;
@@ -273,7 +382,7 @@ fn generate(flavour: Flavour, wasm: &Path, out: &Path, root: &Path) -> Result<()
         Flavour::Node => {
             bindgen.nodejs(true)?;
         }
-        Flavour::Web => {
+        Flavour::Web | Flavour::Threads => {
             // `init()` without arguments fetches the .wasm next to the module
             bindgen.web(true)?.omit_default_module_path(false);
         }
