@@ -141,7 +141,7 @@ fn mac(acc: u64, a: u64, b: u64, carry: &mut u64) -> u64 {
     t as u64
 }
 
-/// `a²` for canonical `a`.
+/// `a²` for canonical `a` (a dedicated squaring with ten word products measured no faster).
 #[inline(always)]
 pub(crate) fn square(a: &Limbs) -> Limbs {
     mul(a, a)

@@ -2,6 +2,7 @@
 //! point), with Mina's base58check encodings.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use ark_ec::CurveGroup;
 use ark_ff::{AdditiveGroup, PrimeField};
@@ -16,9 +17,14 @@ use crate::{Error, Result};
 /// Version number inside private keys, public keys and signatures.
 const VERSION_NUMBER: u8 = 1;
 
-/// A Mina private key: a scalar in `1..q`. Zeroed on drop; `Debug` does not print it.
+/// A Mina private key: a scalar in `1..q`. Zeroed on drop; `Debug` does not print it. The
+/// public point is computed once, on first use (signing needs it for the nonce, the challenge
+/// and the `from` check).
 #[derive(Clone)]
-pub struct PrivateKey(Scalar);
+pub struct PrivateKey {
+    scalar: Scalar,
+    public: OnceLock<Affine>,
+}
 
 impl PrivateKey {
     /// A fresh random key from a cryptographic RNG.
@@ -48,7 +54,10 @@ impl PrivateKey {
         if scalar == Scalar::ZERO {
             return Err(Error::ScalarRange { nonzero: true });
         }
-        Ok(PrivateKey(scalar))
+        Ok(PrivateKey {
+            scalar,
+            public: OnceLock::new(),
+        })
     }
 
     /// Reads 32 little-endian bytes; values ≥ q and zero are refused.
@@ -72,7 +81,7 @@ impl PrivateKey {
     pub fn to_base58(&self) -> String {
         let mut payload = [0u8; 33];
         payload[0] = VERSION_NUMBER;
-        payload[1..].copy_from_slice(&curve::scalar_to_bytes(&self.0));
+        payload[1..].copy_from_slice(&curve::scalar_to_bytes(&self.scalar));
         let text = base58::encode_check(version::PRIVATE_KEY, &payload);
         payload.zeroize();
         text
@@ -85,18 +94,20 @@ impl PrivateKey {
 
     /// The key's public point `sk · G`.
     pub fn public_point(&self) -> Affine {
-        curve::mul_generator(&self.0).into_affine()
+        *self
+            .public
+            .get_or_init(|| curve::mul_generator(&self.scalar).into_affine())
     }
 
     pub(crate) fn scalar(&self) -> &Scalar {
-        &self.0
+        &self.scalar
     }
 }
 
 impl PartialEq for PrivateKey {
     fn eq(&self, other: &PrivateKey) -> bool {
-        curve::scalar_to_bytes(&self.0)
-            .ct_eq(&curve::scalar_to_bytes(&other.0))
+        curve::scalar_to_bytes(&self.scalar)
+            .ct_eq(&curve::scalar_to_bytes(&other.scalar))
             .into()
     }
 }
@@ -105,7 +116,7 @@ impl Eq for PrivateKey {}
 
 impl Drop for PrivateKey {
     fn drop(&mut self) {
-        self.0.0.0.zeroize();
+        self.scalar.0.0.zeroize();
     }
 }
 
