@@ -50,8 +50,8 @@ impl Acc {
 }
 
 /// Montgomery reduction `T · 2^-256 mod p` of the 512-bit `T` whose column `k` (the terms of
-/// weight `2^(64k)`) `column` adds to the accumulator. Requires `T < p · 2^256`; the result is
-/// canonical.
+/// weight `2^(64k)`) `column` adds to the accumulator, not reduced below p: the result is
+/// below `T / 2^256 + p`.
 #[inline(always)]
 fn redc(mut column: impl FnMut(&mut Acc, usize)) -> Limbs {
     let mut acc = Acc::default();
@@ -66,9 +66,9 @@ fn redc(mut column: impl FnMut(&mut Acc, usize)) -> Limbs {
     step::<5>(&mut acc, &mut m, &mut out, &mut column);
     step::<6>(&mut acc, &mut m, &mut out, &mut column);
     step::<7>(&mut acc, &mut m, &mut out, &mut column);
-    // T < p·2^256 gives a result below 2p < 2^256: nothing is left in the accumulator
+    // the result is below 2^256 (see the callers): nothing is left in the accumulator
     debug_assert_eq!(acc.low, 0);
-    subtract_p_if_not_below(out)
+    out
 }
 
 /// Column `K` of [`redc`].
@@ -96,7 +96,7 @@ fn step<const K: usize>(
     }
 }
 
-/// `x − p` if `x ≥ p`, else `x`, for `x < 2p`, without branches.
+/// `x − p` if `x ≥ p`, else `x`, without branches.
 #[inline(always)]
 fn subtract_p_if_not_below(x: Limbs) -> Limbs {
     let mut difference = [0u64; 4];
@@ -112,46 +112,12 @@ fn subtract_p_if_not_below(x: Limbs) -> Limbs {
     std::array::from_fn(|k| (x[k] & keep) | (difference[k] & !keep))
 }
 
-/// `a · b` for canonical `a` and `b`, by coarsely integrated operand scanning (CIOS): with
-/// p's top word below 2^63 the intermediate sum fits in four words and the result is below
-/// 2p. The words `P[2] = 0` and `P[3] = 2^62` are constants, so their products fold away.
+/// `row · x + c` (three products and a constant, one reduction) for canonical operands: the
+/// constant enters the accumulator as `c · 2^256`, so that the reduction adds it.
 #[inline(always)]
-pub(crate) fn mul(a: &Limbs, b: &Limbs) -> Limbs {
-    let mut r = [0u64; 4];
-    for &b_i in b {
-        let mut carry1 = 0;
-        r[0] = mac(r[0], a[0], b_i, &mut carry1);
-        let k = r[0].wrapping_mul(INV);
-        let mut carry2 = 0;
-        mac(r[0], k, P[0], &mut carry2);
-        for j in 1..4 {
-            r[j] = mac(r[j], a[j], b_i, &mut carry1);
-            r[j - 1] = mac(r[j], k, P[j], &mut carry2);
-        }
-        r[3] = carry1 + carry2;
-    }
-    subtract_p_if_not_below(r)
-}
-
-/// `acc + a · b + carry`, the high word into `carry`.
-#[inline(always)]
-fn mac(acc: u64, a: u64, b: u64, carry: &mut u64) -> u64 {
-    let t = u128::from(acc) + u128::from(a) * u128::from(b) + u128::from(*carry);
-    *carry = (t >> 64) as u64;
-    t as u64
-}
-
-/// `a²` for canonical `a` (a dedicated squaring with ten word products measured no faster).
-#[inline(always)]
-pub(crate) fn square(a: &Limbs) -> Limbs {
-    mul(a, a)
-}
-
-/// `row · x` (three products, one reduction) for canonical operands.
-#[inline(always)]
-pub(crate) fn dot3(row: &[Limbs; 3], x: &[Limbs; 3]) -> Limbs {
-    // 3p² < p·2^256, so one reduction suffices
-    redc(|acc, k| {
+pub(crate) fn dot3_plus(row: &[Limbs; 3], x: &[Limbs; 3], c: &Limbs) -> Limbs {
+    // T < 3p² + p·2^256 gives a result below 3p²/2^256 + 2p < 3p < 2^256: two subtractions
+    let sum = redc(|acc, k| {
         // one accumulator per product, so that the three carry chains run side by side
         let mut parts = [Acc::default(); 3];
         for (part, (a, b)) in parts.iter_mut().zip(row.iter().zip(x)) {
@@ -163,7 +129,11 @@ pub(crate) fn dot3(row: &[Limbs; 3], x: &[Limbs; 3]) -> Limbs {
             acc.add(part.low);
             acc.high += part.high;
         }
-    })
+        if k >= 4 {
+            acc.add(u128::from(c[k - 4]));
+        }
+    });
+    subtract_p_if_not_below(subtract_p_if_not_below(sum))
 }
 
 /// Whether the integer `a < p` (words, not a Montgomery form) is zero or a square mod p: the
@@ -278,16 +248,13 @@ mod tests {
 
     fn check(a: Field, b: Field, c: Field) {
         let (la, lb, lc) = (limbs(a), limbs(b), limbs(c));
-        for (row, x, expected) in [
-            ([la, lb, lc], [lc, la, lb], a * c + b * a + c * b),
-            ([la, la, la], [la, la, la], a * a * Field::from(3u8)),
-            ([la, lb, lc], [lb, lb, lb], (a + b + c) * b),
+        for (row, x, constant, expected) in [
+            ([la, lb, lc], [lc, la, lb], lb, a * c + b * a + c * b + b),
+            ([la, la, la], [la, la, la], la, a * a * Field::from(3u8) + a),
+            ([la, lb, lc], [lb, lb, lb], lc, (a + b + c) * b + c),
+            ([la, lb, lc], [la, lb, lc], [0; 4], a * a + b * b + c * c),
         ] {
-            let result = dot3(&row, &x);
-            assert!(is_canonical(&result));
-            assert_eq!(field(result), expected);
-        }
-        for (result, expected) in [(mul(&la, &lb), a * b), (square(&lc), c.square())] {
+            let result = dot3_plus(&row, &x, &constant);
             assert!(is_canonical(&result));
             assert_eq!(field(result), expected);
         }

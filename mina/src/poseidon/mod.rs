@@ -127,41 +127,24 @@ pub fn prefix_to_field(prefix: &str) -> Result<Field> {
 /// overlaps them.
 #[inline(always)]
 fn sbox<const POWER: u64>(x: &[Limbs; WIDTH]) -> [Limbs; WIDTH] {
-    let x2 = [
-        fp64::square(&x[0]),
-        fp64::square(&x[1]),
-        fp64::square(&x[2]),
-    ];
-    let x4 = [
-        fp64::square(&x2[0]),
-        fp64::square(&x2[1]),
-        fp64::square(&x2[2]),
-    ];
-    match POWER {
-        5 => [
-            fp64::mul(&x4[0], &x[0]),
-            fp64::mul(&x4[1], &x[1]),
-            fp64::mul(&x4[2], &x[2]),
-        ],
+    use ark_ff::Field as _;
+    let x = x.map(|w| Field::new_unchecked(BigInt(w)));
+    let x2 = [x[0].square(), x[1].square(), x[2].square()];
+    let x4 = [x2[0].square(), x2[1].square(), x2[2].square()];
+    let out = match POWER {
+        5 => [x4[0] * x[0], x4[1] * x[1], x4[2] * x[2]],
         7 => {
-            let x6 = [
-                fp64::mul(&x4[0], &x2[0]),
-                fp64::mul(&x4[1], &x2[1]),
-                fp64::mul(&x4[2], &x2[2]),
-            ];
-            [
-                fp64::mul(&x6[0], &x[0]),
-                fp64::mul(&x6[1], &x[1]),
-                fp64::mul(&x6[2], &x[2]),
-            ]
+            let x6 = [x4[0] * x2[0], x4[1] * x2[1], x4[2] * x2[2]];
+            [x6[0] * x[0], x6[1] * x[1], x6[2] * x[2]]
         }
         _ => unreachable!("Mina's Poseidon S-boxes are x^5 and x^7"),
-    }
+    };
+    out.map(|y| y.0.0)
 }
 
 /// Mina's rotated round structure: `SBOX → MDS → ARK` per round, with an optional round
 /// constant addition before the first round. `POWER` must equal `params.power`. The MDS rows
-/// use `fp64`'s product-scanning dot product with one reduction per row.
+/// and the round constants use `fp64`'s product-scanning dot product, one reduction per row.
 fn permute<const N: usize, const POWER: u64>(
     params: &PoseidonParams<N>,
     state: &mut [Field; WIDTH],
@@ -179,7 +162,11 @@ fn permute<const N: usize, const POWER: u64>(
     for constants in &params.round_constants[offset..offset + params.full_rounds] {
         let powered = sbox::<POWER>(&state.map(|x| words(&x)));
         for (i, slot) in state.iter_mut().enumerate() {
-            *slot = Field::new_unchecked(BigInt(fp64::dot3(&mds[i], &powered))) + constants[i];
+            *slot = Field::new_unchecked(BigInt(fp64::dot3_plus(
+                &mds[i],
+                &powered,
+                &words(&constants[i]),
+            )));
         }
     }
 }
