@@ -80,6 +80,8 @@ browser() {
   [ -d node_modules/playwright-core ] || die "playwright-core is missing: run scripts/test.sh setup"
   cargo build --locked -p webfn --bin webfn
   if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    # the threaded build's prover (feature threads), natively against the soundness tests
+    cargo test --locked -p webfn-circuits --features threads --test soundness
     cargo xtask pkg --threads
   else
     echo "rust-src is not installed: testing without the threaded build (rustup component add rust-src)"
