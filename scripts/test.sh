@@ -78,7 +78,8 @@ browser() {
     fi
   fi
   [ -d node_modules/playwright-core ] || die "playwright-core is missing: run scripts/test.sh setup"
-  cargo build --locked -p webfn --bin webfn
+  # the native verifier (WEBFN_BIN: a webfn binary built elsewhere)
+  [ -n "${WEBFN_BIN:-}" ] || cargo build --locked -p webfn --bin webfn
   if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
     # the threaded build's prover (feature threads), natively against the soundness tests
     cargo test --locked -p webfn-circuits --features threads --test soundness
