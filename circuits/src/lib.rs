@@ -12,7 +12,9 @@
 //!
 //! Field elements are written as canonical decimal strings ([`to_decimal`],
 //! [`from_decimal`]). This crate runs in browsers: it must not depend on tokio, the
-//! filesystem or threads (the `parallel` feature, for native builds only, adds rayon).
+//! filesystem or threads (the `parallel` feature, for native builds only, adds rayon; the
+//! `threads` feature proves on the caller's rayon pool, such as wasm-bindgen-rayon's Web
+//! Workers, with arkworks single-threaded).
 //! `docs/zk.md` specifies parameters, formats and JSON forms.
 
 mod circuit;
