@@ -2,11 +2,12 @@
 //! p = 2^254 + 45560315531419706090280762371685220353, whose 64-bit words are
 //! `[p0, p1, 0, 2^62]`. Values are arkworks' Montgomery forms (R = 2^256), as four words.
 //!
-//! The three products of a Poseidon MDS row are accumulated column by column (product
+//! A Poseidon MDS row and its round constant are accumulated column by column (product
 //! scanning) and share one Montgomery reduction, interleaved with the columns; a reduction
 //! step costs two multiplications (by `p0` and `p1`) and a shift (by `2^62`) instead of four
-//! multiplications. Results are canonical (below p), chosen without branches. WebAssembly,
-//! which lacks a 64×64→128-bit multiply, uses `radix29` instead.
+//! multiplications. Results are canonical (below p), chosen without branches. Public keys are
+//! checked with a binary Jacobi symbol instead of an exponentiation. WebAssembly, which lacks a
+//! 64×64→128-bit multiply, uses `radix29` instead.
 
 use crate::curve::{P_WORDS as P, montgomery_inverse};
 
