@@ -8,8 +8,9 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use tokio::sync::mpsc;
-use webfn_protocol::{CallerToRelay, ErrorBody, ErrorCode, RelayToCaller, decode, encode};
+use webfn_protocol::{CallerToRelay, ErrorBody, ErrorCode, RelayToCaller, decode};
 
+use super::frames::{self, send};
 use super::{AppState, calls};
 
 /// `GET /v1/ws/caller`.
@@ -17,18 +18,7 @@ pub(super) async fn upgrade(
     State(state): State<Arc<AppState>>,
     socket: WebSocketUpgrade,
 ) -> Response {
-    let max = state.limits.frame_bytes;
-    socket
-        .max_message_size(max)
-        .max_frame_size(max)
-        .on_upgrade(move |socket| serve(state, socket))
-}
-
-async fn send(socket: &mut WebSocket, message: &RelayToCaller) -> bool {
-    match encode(message) {
-        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
-        Err(_) => false,
-    }
+    frames::limited(socket, state.limits.frame_bytes).on_upgrade(move |socket| serve(state, socket))
 }
 
 fn refusal(error: ErrorBody) -> RelayToCaller {

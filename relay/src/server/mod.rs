@@ -25,6 +25,7 @@ mod caller_socket;
 pub mod calls;
 pub mod dispatch;
 mod error;
+mod frames;
 mod gateway;
 mod journal;
 mod listener;

@@ -9,10 +9,11 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use rand_core::RngCore;
 use webfn_protocol::{
-    ErrorBody, ErrorCode, ProviderHello, ProviderToRelay, RelayToProvider, decode, encode,
+    ErrorBody, ErrorCode, ProviderHello, ProviderToRelay, RelayToProvider, decode,
     provider_auth_message, verify_statement,
 };
 
+use super::frames::{self, send};
 use super::{AppState, now};
 
 /// Time a provider has to answer the challenge.
@@ -23,18 +24,7 @@ pub(super) async fn upgrade(
     State(state): State<Arc<AppState>>,
     socket: WebSocketUpgrade,
 ) -> Response {
-    let max = state.limits.frame_bytes;
-    socket
-        .max_message_size(max)
-        .max_frame_size(max)
-        .on_upgrade(move |socket| serve(state, socket))
-}
-
-async fn send(socket: &mut WebSocket, message: &RelayToProvider) -> bool {
-    match encode(message) {
-        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
-        Err(_) => false,
-    }
+    frames::limited(socket, state.limits.frame_bytes).on_upgrade(move |socket| serve(state, socket))
 }
 
 async fn refuse(socket: &mut WebSocket, code: ErrorCode, message: String) {
