@@ -95,7 +95,9 @@ fn run(args: Args) -> anyhow::Result<Summary> {
     if args.url.scheme_str() != Some("http") {
         bail!("only http:// URLs are supported");
     }
-    if args.connections == 0 || !(args.duration > 0.0) || !(args.warmup >= 0.0) {
+    let positive = args.duration.is_finite() && args.duration > 0.0;
+    let not_negative = args.warmup.is_finite() && args.warmup >= 0.0;
+    if args.connections == 0 || !positive || !not_negative {
         bail!("--connections and --duration must be positive, --warmup not negative");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -67,7 +67,7 @@ impl From<ProviderRecord> for ProviderView {
     }
 }
 
-fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, AppError> {
+pub(super) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, AppError> {
     body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::new(

@@ -66,22 +66,6 @@ impl From<PublisherRecord> for PublisherView {
     }
 }
 
-fn read_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, AppError> {
-    body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::new(
-                ErrorCode::TooLarge,
-                format!("the body exceeds the limit of {limit} bytes"),
-            )
-        } else {
-            AppError::new(
-                ErrorCode::BadRequest,
-                format!("cannot read the body: {rejection}"),
-            )
-        }
-    })
-}
-
 /// The bearer token of the request, if it has an `Authorization` header.
 fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
@@ -140,7 +124,7 @@ async fn deploy_with_token(
             "this relay does not accept OIDC tokens (it runs without a verifier)",
         ));
     };
-    let bytes = read_body(body, state.limits.json_bytes)?;
+    let bytes = api::body(body, state.limits.json_bytes)?;
     let request: TokenDeployRequest = serde_json::from_slice(&bytes).map_err(|e| {
         AppError::new(
             ErrorCode::BadRequest,
@@ -180,7 +164,7 @@ pub(super) async fn set_publisher(
     Path(name): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
-    let bytes = read_body(body, state.limits.json_bytes)?;
+    let bytes = api::body(body, state.limits.json_bytes)?;
     let request: PublisherRequest = serde_json::from_slice(&bytes).map_err(|e| {
         AppError::new(
             ErrorCode::BadRequest,
