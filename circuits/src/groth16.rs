@@ -23,7 +23,7 @@ use crate::{Error, Fr, Result};
 
 /// A credential proof with its public inputs: the JSON object
 /// `{"proof": "<384 hex>", "publicInputs": {"root", "nullifier", "message", "scope"}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CredentialProof {
     /// The Groth16 proof.

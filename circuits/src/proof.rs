@@ -29,6 +29,9 @@ const G2_BYTES: usize = 96;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proof(pub(crate) ark_groth16::Proof<Bls12_381>);
 
+// point equality is an equivalence relation (arkworks only forgot to derive it)
+impl Eq for Proof {}
+
 impl Proof {
     /// The 192-byte compressed encoding.
     pub fn to_bytes(&self) -> [u8; PROOF_BYTES] {

@@ -50,6 +50,24 @@ pub enum ErrorCode {
     Busy,
     /// The named record (a job, …) does not exist.
     NotFound,
+    /// A credential proof that does not verify, or whose public inputs do not match the call
+    /// (scope, message, quota slot).
+    BadProof,
+    /// A credential proof made against a root outside the group's window of recent roots.
+    UnknownRoot,
+    /// The proof's nullifier was already used in its scope: a replay, or a spent quota slot.
+    NullifierUsed,
+    /// A call to a paid function without a valid payment: missing, badly signed, to another
+    /// receiver, below the price, or not naming the job.
+    PaymentRequired,
+    /// The payment was already used for another call.
+    PaymentUsed,
+    /// The quote expired, or was never issued.
+    QuoteExpired,
+    /// The quote was already used by a call.
+    QuoteUsed,
+    /// Sealed secrets that cannot be opened with the provider's key.
+    BadSecrets,
 }
 
 impl ErrorCode {
@@ -71,7 +89,25 @@ impl ErrorCode {
             ErrorCode::Internal => 500,
             ErrorCode::Busy => 429,
             ErrorCode::NotFound => 404,
+            ErrorCode::BadProof | ErrorCode::UnknownRoot => 403,
+            ErrorCode::NullifierUsed | ErrorCode::PaymentUsed | ErrorCode::QuoteUsed => 409,
+            ErrorCode::PaymentRequired => 402,
+            ErrorCode::QuoteExpired => 410,
+            ErrorCode::BadSecrets => 400,
         }
+    }
+
+    /// Whether a provider reporting this code ran the guest (it failed during execution, not
+    /// before): the call counts as executed for payments and nullifiers.
+    pub fn is_execution_failure(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::CpuLimit
+                | ErrorCode::MemoryLimit
+                | ErrorCode::Timeout
+                | ErrorCode::ResponseTooLarge
+                | ErrorCode::GuestFailed
+        )
     }
 
     /// The code as written on the wire (`no_provider`).
@@ -97,6 +133,14 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::Busy => "busy",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::BadProof => "bad_proof",
+            ErrorCode::UnknownRoot => "unknown_root",
+            ErrorCode::NullifierUsed => "nullifier_used",
+            ErrorCode::PaymentRequired => "payment_required",
+            ErrorCode::PaymentUsed => "payment_used",
+            ErrorCode::QuoteExpired => "quote_expired",
+            ErrorCode::QuoteUsed => "quote_used",
+            ErrorCode::BadSecrets => "bad_secrets",
         }
     }
 }

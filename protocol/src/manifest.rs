@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Digest, FunctionName, ProtocolError};
+use crate::{Digest, FunctionName, GroupId, ProtocolError};
 
 /// Largest memory a function may ask for, in MiB.
 pub const MAX_MEMORY_MIB: u32 = 4096;
@@ -71,13 +71,62 @@ impl Limits {
     }
 }
 
-/// Who may call a function. Gated policies (access groups with quotas) come with credentials.
+/// Who may call a function.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AccessPolicy {
     /// Anyone may call it.
     #[default]
     Open,
+    /// Members of an access group, each at most `quota` times per epoch, proved with a
+    /// zero-knowledge credential that does not say which member calls.
+    Group {
+        /// The access group.
+        group: GroupId,
+        /// Calls per member and epoch (1 to [`crate::MAX_QUOTA`]).
+        quota: u32,
+        /// Length of an epoch, seconds (default one day).
+        #[serde(default = "default_epoch_secs")]
+        epoch_secs: u64,
+    },
+}
+
+fn default_epoch_secs() -> u64 {
+    crate::DEFAULT_EPOCH_SECS
+}
+
+impl AccessPolicy {
+    /// Checks the quota and epoch of a group policy.
+    pub fn validate(&self) -> Result<(), ProtocolError> {
+        let AccessPolicy::Group {
+            quota, epoch_secs, ..
+        } = self
+        else {
+            return Ok(());
+        };
+        if !(1..=crate::MAX_QUOTA).contains(quota) {
+            return Err(ProtocolError::Invalid {
+                field: "access.quota",
+                reason: format!("must be 1 to {}", crate::MAX_QUOTA),
+            });
+        }
+        if !(crate::MIN_EPOCH_SECS..=crate::MAX_EPOCH_SECS).contains(epoch_secs) {
+            return Err(ProtocolError::Invalid {
+                field: "access.epoch_secs",
+                reason: format!(
+                    "must be {} to {} seconds",
+                    crate::MIN_EPOCH_SECS,
+                    crate::MAX_EPOCH_SECS
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether calls need a quote and a credential.
+    pub fn is_gated(&self) -> bool {
+        matches!(self, AccessPolicy::Group { .. })
+    }
 }
 
 /// A deployed function.
@@ -104,6 +153,13 @@ pub struct FunctionManifest {
 }
 
 impl FunctionManifest {
+    /// Whether calls go through a quote: the function is gated or has a price.
+    pub fn needs_quote(&self) -> bool {
+        self.price > 0 || self.access.is_gated()
+    }
+}
+
+impl FunctionManifest {
     /// A manifest with default price, limits, no outbound hosts and open access.
     pub fn new(name: FunctionName, digest: Digest) -> FunctionManifest {
         FunctionManifest {
@@ -116,9 +172,11 @@ impl FunctionManifest {
         }
     }
 
-    /// Checks limits and outbound hosts (name and digest are checked when parsed).
+    /// Checks limits, access policy and outbound hosts (name and digest are checked when
+    /// parsed).
     pub fn validate(&self) -> Result<(), ProtocolError> {
         self.limits.validate()?;
+        self.access.validate()?;
         if self.outbound_hosts.len() > MAX_OUTBOUND_HOSTS {
             return Err(ProtocolError::Invalid {
                 field: "outbound_hosts",

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Digest, ErrorBody, FunctionName, HttpRequest, HttpResponse, Limits, ProtocolError};
+use crate::{
+    Digest, ErrorBody, FunctionName, HpkeKey, HttpRequest, HttpResponse, Limits, ProtocolError,
+    Ticket,
+};
 
 /// The protocol version this crate speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -71,6 +74,10 @@ pub struct ProviderHello {
     pub region: Option<String>,
     /// Its execution engine and version (e.g. `wasmtime 48.0.8`).
     pub engine: String,
+    /// Its HPKE public key for sealed secrets, signed with its Mina key; a provider without
+    /// one gets no gated or paid calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hpke: Option<HpkeKey>,
 }
 
 /// A call for a provider to run.
@@ -91,6 +98,10 @@ pub struct Job {
     pub outbound_hosts: Vec<String>,
     /// The request.
     pub request: HttpRequest,
+    /// For a gated or paid call: the credential, payment and sealed secrets the provider
+    /// re-checks (and opens) before it runs anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<Box<Ticket>>,
 }
 
 /// Relay → provider.

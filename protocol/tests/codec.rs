@@ -2,10 +2,11 @@
 //! versions and malformed input with typed errors and never panics.
 
 use proptest::prelude::*;
+use webfn_protocol::HpkeKey;
 use webfn_protocol::{
     CallerToRelay, Digest, ErrorBody, ErrorCode, FunctionName, HttpRequest, HttpResponse, Job,
     JobId, Limits, ProtocolError, ProviderHello, ProviderToRelay, RelayToCaller, RelayToProvider,
-    SignatureJson, decode, encode,
+    SealedSecrets, SignatureJson, SignedPayment, Ticket, decode, encode,
 };
 
 fn name() -> impl Strategy<Value = FunctionName> {
@@ -75,6 +76,59 @@ fn signature() -> impl Strategy<Value = SignatureJson> {
     ("[0-9]{1,77}", "[0-9]{1,77}").prop_map(|(field, scalar)| SignatureJson { field, scalar })
 }
 
+fn payment() -> impl Strategy<Value = SignedPayment> {
+    (
+        signature(),
+        "B62q[1-9A-HJ-NP-Za-km-z]{51}",
+        "B62q[1-9A-HJ-NP-Za-km-z]{51}",
+        any::<u64>(),
+        any::<u64>(),
+        any::<u32>(),
+        prop::option::of("[ -~]{0,32}"),
+    )
+        .prop_map(
+            |(signature, from, to, amount, fee, nonce, memo)| SignedPayment {
+                signature,
+                public_key: from.clone(),
+                data: webfn_mina::client::PaymentData {
+                    to,
+                    from,
+                    fee: fee.to_string(),
+                    amount: amount.to_string(),
+                    nonce: nonce.to_string(),
+                    memo,
+                    valid_until: u32::MAX.to_string(),
+                },
+            },
+        )
+}
+
+/// Tickets without a credential: a proof holds curve points that arbitrary bytes are not
+/// (tests of the relay round-trip real ones).
+fn ticket() -> impl Strategy<Value = Option<Box<Ticket>>> {
+    prop::option::of(
+        (
+            "mainnet|testnet|[a-z]{1,10}",
+            any::<u64>(),
+            prop::option::of(1u32..1000),
+            prop::option::of(any::<u64>()),
+            prop::option::of(("[A-Za-z0-9+/]{44}", "[A-Za-z0-9+/]{0,80}")),
+            prop::option::of(payment()),
+        )
+            .prop_map(|(network, price, quota, epoch, sealed, payment)| {
+                Box::new(Ticket {
+                    network,
+                    price,
+                    quota,
+                    epoch,
+                    sealed: sealed.map(|(enc, ciphertext)| SealedSecrets { enc, ciphertext }),
+                    payment,
+                    credential: None,
+                })
+            }),
+    )
+}
+
 fn relay_to_provider() -> impl Strategy<Value = RelayToProvider> {
     prop_oneof![
         ("[0-9a-f]{64}", "wss?://[a-z.]{1,20}")
@@ -87,19 +141,21 @@ fn relay_to_provider() -> impl Strategy<Value = RelayToProvider> {
             any::<[u8; 8]>(),
             limits(),
             prop::collection::vec("[a-z.]{1,20}", 0..3),
-            request()
+            request(),
+            ticket()
         )
             .prop_map(
-                |(job_id, function, seed, limits, outbound_hosts, request)| RelayToProvider::Job(
-                    Job {
+                |(job_id, function, seed, limits, outbound_hosts, request, ticket)| {
+                    RelayToProvider::Job(Job {
                         job_id,
                         function,
                         digest: Digest::of(&seed),
                         limits,
                         outbound_hosts,
                         request,
-                    }
-                )
+                        ticket,
+                    })
+                }
             ),
         job_id().prop_map(|job_id| RelayToProvider::Cancel { job_id }),
         any::<u64>().prop_map(|nonce| RelayToProvider::Ping { nonce }),
@@ -115,18 +171,25 @@ fn provider_to_relay() -> impl Strategy<Value = ProviderToRelay> {
             any::<u32>(),
             any::<u64>(),
             prop::option::of("[a-z-]{1,10}"),
-            ".{1,20}"
+            ".{1,20}",
+            prop::option::of(("[0-9a-f]{64}", signature()))
         )
-            .prop_map(|(public_key, signature, capacity, price, region, engine)| {
-                ProviderToRelay::Hello(ProviderHello {
-                    public_key,
-                    signature,
-                    capacity,
-                    price,
-                    region,
-                    engine,
-                })
-            }),
+            .prop_map(
+                |(public_key, signature, capacity, price, region, engine, hpke)| {
+                    ProviderToRelay::Hello(ProviderHello {
+                        public_key,
+                        signature,
+                        capacity,
+                        price,
+                        region,
+                        engine,
+                        hpke: hpke.map(|(public_key, signature)| HpkeKey {
+                            public_key,
+                            signature,
+                        }),
+                    })
+                }
+            ),
         (job_id(), response(), any::<u64>()).prop_map(|(job_id, response, exec_us)| {
             ProviderToRelay::Result {
                 job_id,

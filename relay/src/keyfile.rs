@@ -17,7 +17,7 @@ pub enum KeyFileError {
     #[error("{0} already exists (use --force to replace it)")]
     Exists(PathBuf),
     /// The file cannot be read or written.
-    #[error("{path}: {source}")]
+    #[error("{}", path.display())]
     Io {
         /// The key file.
         path: PathBuf,
@@ -25,7 +25,7 @@ pub enum KeyFileError {
         source: std::io::Error,
     },
     /// The file does not hold a valid private key.
-    #[error("{path}: not a Mina private key: {source}")]
+    #[error("{}: not a Mina private key", path.display())]
     Invalid {
         /// The key file.
         path: PathBuf,

@@ -64,7 +64,10 @@ pub(crate) struct ProviderArgs {
 impl ProviderArgs {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let path = self.key.resolve()?;
-        let key = keyfile::read(&path)?;
+        let (key, created) = keyfile::read_or_create(&path)?;
+        if created {
+            eprintln!("created the key file {} ({})", path.display(), key.public_key());
+        }
         let engine = Engine::new(EngineConfig {
             max_instances: self.capacity.max(1),
             max_memory_bytes: self.max_memory_mib << 20,
