@@ -7,16 +7,14 @@
 //! (`target/examples-build/`), so that it never waits for the lock of the main build: the
 //! engine's integration tests run this task while `cargo test` is running.
 
-use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 
-use crate::ExamplesArgs;
+use crate::{ExamplesArgs, cargo, workspace_root};
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 /// Folder of the examples' workspace, in the repository.
@@ -75,17 +73,6 @@ pub(crate) fn run(args: &ExamplesArgs) -> Result<()> {
     Ok(())
 }
 
-/// The workspace root: the parent of this crate's folder.
-fn workspace_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map_or_else(|| manifest_dir.clone(), Path::to_path_buf)
-}
-
-fn cargo() -> Command {
-    Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
 
 /// `cargo metadata --no-deps` of the workspace at `manifest` (its `Cargo.toml`).
 fn metadata(manifest: &Path) -> Result<Value> {

@@ -9,8 +9,8 @@ mod examples;
 mod pkg;
 mod size;
 
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
@@ -64,6 +64,22 @@ pub(crate) enum Targets {
     Web,
     /// Both.
     All,
+}
+
+/// The workspace root: the parent of this crate's folder. `cargo run` (the `cargo xtask`
+/// alias) says where that folder is at run time; the path compiled in is only a fallback, as
+/// one target folder may hold an xtask built from another checkout.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), Into::into);
+    manifest_dir
+        .parent()
+        .map_or_else(|| manifest_dir.clone(), Path::to_path_buf)
+}
+
+/// The cargo that runs us.
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
 fn main() -> ExitCode {

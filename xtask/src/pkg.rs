@@ -9,17 +9,15 @@
 //! them (`-Z build-std`, which stable rustc allows only with `RUSTC_BOOTSTRAP=1`; needs the
 //! `rust-src` component), in its own cargo profile.
 
-use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use wasm_bindgen_cli_support::Bindgen;
 
-use crate::{PkgArgs, Targets, size};
+use crate::{PkgArgs, Targets, cargo, size, workspace_root};
 
 /// The crate compiled to WebAssembly.
 const CRATE: &str = "webfn-pkg";
@@ -178,17 +176,6 @@ pub(crate) fn run(args: &PkgArgs) -> Result<()> {
     Ok(())
 }
 
-/// The workspace root: the parent of this crate's folder.
-fn workspace_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map_or_else(|| manifest_dir.clone(), Path::to_path_buf)
-}
-
-fn cargo() -> Command {
-    Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
 
 fn crate_info(root: &Path) -> Result<CrateInfo> {
     let output = cargo()
