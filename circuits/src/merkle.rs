@@ -134,16 +134,14 @@ impl MerkleTree {
     }
 
     /// A tree holding `leaves` in order, built level by level (one hash per inner node);
-    /// the history starts with its root.
+    /// the history starts with its root. A zero leaf is a removed member's position, as a
+    /// group's listing shows it.
     pub fn from_leaves(depth: usize, root_history: usize, leaves: &[Fr]) -> Result<Self> {
         let mut tree = MerkleTree::new(depth, root_history)?;
         if leaves.len() as u64 > tree.capacity() {
             return Err(Error::TreeFull {
                 capacity: tree.capacity(),
             });
-        }
-        if leaves.iter().any(|leaf| *leaf == Fr::from(0u64)) {
-            return Err(Error::ZeroLeaf);
         }
         tree.levels[0] = leaves.to_vec();
         for h in 0..depth {
@@ -378,6 +376,11 @@ mod tests {
         let mut tree = MerkleTree::from_leaves(4, 8, &leaves(3, 2)).expect("tree");
         tree.remove(1).expect("remove");
         assert!(matches!(tree.proof(1), Err(Error::EmptyLeaf { index: 1 })));
+        // a listing with the removed position as 0 rebuilds the same tree
+        let mut listed = leaves(3, 2);
+        listed[1] = Fr::from(0u64);
+        let rebuilt = MerkleTree::from_leaves(4, 8, &listed).expect("rebuilt");
+        assert_eq!(rebuilt.root(), tree.root());
         assert_eq!(tree.leaf(1), Some(Fr::from(0u64)));
         assert_eq!(tree.append(Fr::from(77u64)).expect("append"), 3);
         let proof = tree.proof(2).expect("proof");

@@ -9,9 +9,11 @@
 //! - [`server`]: the relay's HTTP API (axum) over the store and the engine's validation.
 //! - [`provider`]: the provider agent (connects to a relay, runs its jobs in the engine).
 //! - [`tls`]: the TLS client configuration of the command line and the agent.
+//! - [`zk_keys`]: the Groth16 key directory of credential proofs (relay and CLI).
 
 pub mod engine;
 pub mod provider;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod zk_keys;

@@ -32,6 +32,9 @@ pub(crate) struct DevArgs {
     /// Trusted publishing: which CI tokens deploy functions.
     #[command(flatten)]
     oidc: super::oidc::OidcArgs,
+    /// Gated and paid calls.
+    #[command(flatten)]
+    gate: super::gate::GateArgs,
 }
 
 impl DevArgs {
@@ -58,10 +61,13 @@ impl DevArgs {
             .with_context(|| format!("listening on {}", self.listen))?;
         let address = listener.local_addr()?;
         let verifier = self.oidc.verifier(&format!("ws://{address}"))?;
-        let state = Arc::new(
-            AppState::new(store, ApiLimits::default(), format!("ws://{address}"))
-                .with_oidc(verifier),
-        );
+        let mut state = AppState::new(store, ApiLimits::default(), format!("ws://{address}"))
+            .with_oidc(verifier)
+            .with_gate(self.gate.config(Some(&self.data.join("zk")))?);
+        if let Some(token) = self.gate.admin_token()? {
+            state = state.with_admin(token);
+        }
+        let state = Arc::new(state);
         let engine = Engine::new(EngineConfig {
             max_instances: 16,
             cache_dir: Some(self.data.join("cache")),
@@ -77,6 +83,7 @@ impl DevArgs {
                 region: Some("local".into()),
                 max_bundle_bytes: ApiLimits::default().bundle_bytes,
                 max_frame_bytes: webfn_protocol::DEFAULT_MAX_FRAME,
+                zk_key_digest: None,
             },
             key,
             Arc::new(engine),

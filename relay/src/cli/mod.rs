@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod deploy;
 mod dev;
+mod gate;
 mod http;
 mod keys;
 mod mina;

@@ -59,6 +59,10 @@ pub(crate) struct ProviderArgs {
     /// running then are moved on by the relay.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2m", env = "WEBFN_DRAIN_TIMEOUT")]
     drain_timeout: Duration,
+    /// Accept only the credential verifying key with this digest (`sha256:…`, as `webfn zk
+    /// setup` prints it) when re-checking gated calls [default: the relay's key].
+    #[arg(long, value_name = "DIGEST", env = "WEBFN_ZK_KEY_DIGEST")]
+    zk_key_digest: Option<webfn_circuits::KeyDigest>,
 }
 
 impl ProviderArgs {
@@ -88,6 +92,7 @@ impl ProviderArgs {
             region: self.region.clone(),
             max_bundle_bytes: self.max_bundle_bytes,
             max_frame_bytes: webfn_protocol::DEFAULT_MAX_FRAME,
+            zk_key_digest: self.zk_key_digest,
         };
         println!("webfn provider {} serving {}", key.public_key(), self.relay);
         let bounds = ServeBounds {

@@ -49,6 +49,9 @@ pub(crate) struct RelayArgs {
     /// Trusted publishing: which CI tokens deploy functions.
     #[command(flatten)]
     oidc: super::oidc::OidcArgs,
+    /// Gated and paid calls.
+    #[command(flatten)]
+    gate: super::gate::GateArgs,
 }
 
 impl RelayArgs {
@@ -89,7 +92,13 @@ impl RelayArgs {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let state = Arc::new(AppState::new(store, limits, public_url).with_oidc(verifier));
+        let mut state = AppState::new(store, limits, public_url)
+            .with_oidc(verifier)
+            .with_gate(self.gate.config(None)?);
+        if let Some(token) = self.gate.admin_token()? {
+            state = state.with_admin(token);
+        }
+        let state = Arc::new(state);
         println!(
             "webfn relay listening on http://{address} (state in {})",
             self.data.display()

@@ -14,8 +14,11 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use rand_core::OsRng;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
+use webfn::zk_keys::{
+    DIGESTS, Digests, PROVING_KEY, VERIFYING_KEY, check_digest, read_digests,
+};
 use webfn_circuits::{
     CredentialProof, DEFAULT_ROOT_HISTORY, Fr, Identity, KeyDigest, MerkleTree, ProvingKey,
     TREE_DEPTH, VerifyingKey, from_decimal, to_decimal,
@@ -23,9 +26,6 @@ use webfn_circuits::{
 
 /// Default limit on standard input: 256 MiB (a full group of 2^20 commitments is ~80 MiB).
 const DEFAULT_MAX_INPUT: u64 = 256 << 20;
-const PROVING_KEY: &str = "proving.key";
-const VERIFYING_KEY: &str = "verifying.key";
-const DIGESTS: &str = "keys.json";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ZkCommand {
@@ -63,12 +63,6 @@ pub(crate) struct KeysArgs {
     max_input_bytes: u64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Digests {
-    proving_key: String,
-    verifying_key: String,
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,6 +85,17 @@ impl ZkCommand {
 }
 
 fn setup(dir: &Path, seed: Option<&str>, force: bool) -> anyhow::Result<ExitCode> {
+    println!("{}", write_keys(dir, seed, force)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Generates keys (from the hex `seed`, or the OS RNG) into `dir`; answers what `webfn zk
+/// setup` prints.
+pub(crate) fn write_keys(
+    dir: &Path,
+    seed: Option<&str>,
+    force: bool,
+) -> anyhow::Result<serde_json::Value> {
     let key = match seed {
         Some(hex_seed) => {
             let mut bytes = [0u8; 32];
@@ -114,19 +119,18 @@ fn setup(dir: &Path, seed: Option<&str>, force: bool) -> anyhow::Result<ExitCode
     }
     write(&dir.join(PROVING_KEY), &proving)?;
     write(&dir.join(VERIFYING_KEY), &verifying)?;
+    // the digests last: a directory with keys.json holds complete keys
     write(
         &dir.join(DIGESTS),
         serde_json::to_string_pretty(&digests)?.as_bytes(),
     )?;
-    let out = json!({
+    Ok(json!({
         "dir": dir.display().to_string(),
         "provingKey": digests.proving_key,
         "provingKeyBytes": proving.len(),
         "verifyingKey": digests.verifying_key,
         "verifyingKeyBytes": verifying.len(),
-    });
-    println!("{out}");
-    Ok(ExitCode::SUCCESS)
+    }))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -141,15 +145,6 @@ fn identity() -> anyhow::Result<ExitCode> {
     });
     println!("{out}");
     Ok(ExitCode::SUCCESS)
-}
-
-fn read_digests(dir: &Path) -> anyhow::Result<(KeyDigest, KeyDigest)> {
-    let path = dir.join(DIGESTS);
-    let text = fs::read_to_string(&path)
-        .with_context(|| format!("reading {} (run webfn zk setup)", path.display()))?;
-    let digests: Digests =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    Ok((digests.proving_key.parse()?, digests.verifying_key.parse()?))
 }
 
 fn read_key(dir: &Path, name: &str) -> anyhow::Result<Vec<u8>> {
@@ -192,10 +187,7 @@ fn prove(args: &KeysArgs) -> anyhow::Result<ExitCode> {
 fn verify(args: &KeysArgs) -> anyhow::Result<ExitCode> {
     let (_, verifying_digest) = read_digests(&args.keys)?;
     let bytes = read_key(&args.keys, VERIFYING_KEY)?;
-    let got = KeyDigest::of(&bytes);
-    if got != verifying_digest {
-        bail!("verifying.key has digest {got}, keys.json says {verifying_digest}");
-    }
+    check_digest(VERIFYING_KEY, &bytes, verifying_digest)?;
     let key = VerifyingKey::from_bytes(&bytes).context("loading the verifying key")?;
     let text = super::read_stdin(args.max_input_bytes)?;
     let outcome = serde_json::from_str::<CredentialProof>(&text)

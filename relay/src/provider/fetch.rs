@@ -1,5 +1,6 @@
-//! Pulling bundles by digest over HTTP or HTTPS (`GET {base}/v1/bundles/{digest}`),
-//! size-limited; the caller checks the digest.
+//! Pulling bundles by digest over HTTP or HTTPS (`GET {base}/v1/bundles/{digest}`), and the
+//! credential verifying key (`GET {base}/v1/zk/verifying-key`), size-limited; the caller
+//! checks the digests.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
@@ -36,7 +37,12 @@ impl BundleFetcher {
 
     /// The bundle's bytes, as served (not yet checked against the digest).
     pub async fn fetch(&self, digest: &Digest) -> Result<Vec<u8>, AgentError> {
-        let url = format!("{}/v1/bundles/{digest}", self.base);
+        self.get(&format!("/v1/bundles/{digest}")).await
+    }
+
+    /// The bytes at `path` (e.g. `/v1/zk/verifying-key`) of the base URL, size-limited.
+    pub async fn get(&self, path: &str) -> Result<Vec<u8>, AgentError> {
+        let url = format!("{}{path}", self.base);
         let uri: http::Uri = url
             .parse()
             .map_err(|_| AgentError::Fetch(format!("invalid URL {url}")))?;

@@ -1,11 +1,13 @@
 //! The provider agent: connects to a relay's WebSocket, proves its Mina key by signing the
 //! challenge, then runs jobs in the [`Engine`] — pulling each bundle by digest and checking
-//! the digest before anything runs — and answers with results or typed failures. It
+//! the digest before anything runs, re-checking gated and paid jobs and opening their sealed
+//! secrets ([`Gatekeeper`]) — and answers with results or typed failures. It
 //! reconnects with exponential backoff (1 s doubling to 30 s) until told to stop, or — with
 //! [`ServeBounds`] — until a time or a number of jobs is reached, then drains (see [`bounds`]).
 
 pub mod bounds;
 mod fetch;
+mod ticket;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -18,12 +20,13 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use webfn_mina::PrivateKey;
 use webfn_protocol::{
-    Digest, ErrorBody, ErrorCode, HttpResponse, Job, ProviderHello, ProviderToRelay,
+    Digest, ErrorBody, ErrorCode, HpkeKeyPair, HttpResponse, Job, ProviderHello, ProviderToRelay,
     RelayToProvider, decode, encode, provider_auth_message, sign_statement,
 };
 
 pub use bounds::{ServeBounds, ServeSummary, StopReason};
 pub use fetch::BundleFetcher;
+pub use ticket::Gatekeeper;
 
 use bounds::Drain;
 use tokio::time::Instant;
@@ -61,6 +64,8 @@ pub struct AgentConfig {
     pub max_bundle_bytes: usize,
     /// Largest frame accepted, bytes.
     pub max_frame_bytes: usize,
+    /// The only credential verifying key accepted (its digest); `None`: the relay's.
+    pub zk_key_digest: Option<webfn_circuits::KeyDigest>,
 }
 
 type Socket =
@@ -73,6 +78,7 @@ pub struct Agent {
     key: Arc<PrivateKey>,
     engine: Arc<Engine>,
     fetcher: BundleFetcher,
+    gate: Arc<Gatekeeper>,
     loaded: Arc<Mutex<HashMap<Digest, Bundle>>>,
     jobs_taken: Arc<AtomicU64>,
 }
@@ -90,11 +96,18 @@ impl Agent {
     /// An agent for `config`, identified by `key`, running jobs in `engine`.
     pub fn new(config: AgentConfig, key: PrivateKey, engine: Arc<Engine>) -> Agent {
         let fetcher = BundleFetcher::new(&config.bundles, config.max_bundle_bytes);
+        let gate = Gatekeeper::new(
+            key.public_key().to_base58(),
+            HpkeKeyPair::derive(&key),
+            fetcher.clone(),
+            config.zk_key_digest,
+        );
         Agent {
             config,
             key: Arc::new(key),
             engine,
             fetcher,
+            gate: Arc::new(gate),
             loaded: Arc::default(),
             jobs_taken: Arc::default(),
         }
@@ -269,6 +282,12 @@ impl Agent {
             price: self.config.price,
             region: self.config.region.clone(),
             engine: concat!("webfn ", env!("CARGO_PKG_VERSION"), " / wasmtime 48.0.8").into(),
+            hpke: Some(
+                self.gate
+                    .hpke()
+                    .announce(&self.key)
+                    .map_err(|e| AgentError::Refused(e.to_string()))?,
+            ),
         };
         let text = encode(&ProviderToRelay::Hello(hello))
             .map_err(|e| AgentError::Socket(e.to_string()))?;
@@ -300,8 +319,9 @@ impl Agent {
         }
     }
 
-    async fn execute(&self, job: Job) -> Result<HttpResponse, ErrorBody> {
+    async fn execute(&self, mut job: Job) -> Result<HttpResponse, ErrorBody> {
         let engine_error = |e: EngineError| ErrorBody::new(e.code(), e.to_string());
+        self.gate.admit(&mut job).await?;
         let bundle = self.bundle(&job.digest).await?;
         let mut allowlist = Allowlist::new(&job.outbound_hosts).map_err(engine_error)?;
         if self.engine.config().private_outbound {

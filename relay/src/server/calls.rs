@@ -36,14 +36,34 @@ pub async fn call(
     let job_id = job.job_id.to_string();
     let function = job.function.to_string();
     let deadline = Duration::from_millis(wall_ms).saturating_add(GRACE);
-    let outcome = match tokio::time::timeout(deadline, state.dispatcher.dispatch(job)).await {
+    let outcome = await_outcome(state.dispatcher.dispatch(job), deadline).await;
+    record(state, job_id, function, started, created_at, outcome)
+}
+
+/// The job's outcome, or a typed failure when no answer comes within `deadline`.
+pub(super) async fn await_outcome(
+    outcome: tokio::sync::oneshot::Receiver<Outcome>,
+    deadline: Duration,
+) -> Outcome {
+    match tokio::time::timeout(deadline, outcome).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => lost(ErrorCode::Internal, "the job was dropped".into()),
         Err(_) => lost(
             ErrorCode::Timeout,
             format!("no answer within {} ms", deadline.as_millis()),
         ),
-    };
+    }
+}
+
+/// Counts a finished job in the metrics and the journal, and turns it into the answer.
+pub(super) fn record(
+    state: &AppState,
+    job_id: String,
+    function: String,
+    started: Instant,
+    created_at: u64,
+    outcome: Outcome,
+) -> Result<HttpResponse, AppError> {
     let latency = started.elapsed();
     let error = outcome.result.as_ref().err().map(|e| e.code);
     state.metrics.calls.observe(error, latency);
@@ -78,6 +98,17 @@ async fn prepare(
     })?;
     request.validate()?;
     let manifest = function.manifest;
+    if manifest.needs_quote() {
+        let (code, what) = if manifest.access.is_gated() {
+            (ErrorCode::Unauthorized, "gated")
+        } else {
+            (ErrorCode::PaymentRequired, "paid")
+        };
+        return Err(AppError::new(
+            code,
+            format!("{name} is {what}: ask POST /v1/quotes for a quote, then send the call to POST /v1/calls"),
+        ));
+    }
     let job = Job {
         job_id: new_job_id(),
         function: manifest.name,
@@ -85,6 +116,7 @@ async fn prepare(
         limits: manifest.limits,
         outbound_hosts: manifest.outbound_hosts,
         request,
+        ticket: None,
     };
     Ok((job, manifest.limits.wall_ms))
 }
@@ -99,7 +131,8 @@ fn lost(code: ErrorCode, message: String) -> Outcome {
     }
 }
 
-fn new_job_id() -> JobId {
+/// A fresh job id: 32 random hex digits.
+pub(super) fn new_job_id() -> JobId {
     let mut bytes = [0u8; 16];
     rand_core::OsRng.fill_bytes(&mut bytes);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

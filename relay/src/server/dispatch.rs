@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::{mpsc, oneshot};
 use webfn_protocol::{
-    ErrorBody, ErrorCode, HttpResponse, Job, JobId, ProviderToRelay, RelayToProvider,
+    ErrorBody, ErrorCode, HpkeKey, HttpResponse, Job, JobId, ProviderToRelay, RelayToProvider,
 };
 
 /// How many times a job may be sent to a provider in all (the first try and one re-dispatch).
@@ -46,12 +46,22 @@ impl Pending {
     }
 }
 
+/// What a provider offers for gated and paid calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Offer {
+    /// Its price per call, nanomina: it is quoted only for functions priced at least this.
+    pub price: u64,
+    /// Its signed HPKE key; without one it gets no quoted calls.
+    pub hpke: Option<HpkeKey>,
+}
+
 #[derive(Debug)]
 struct Provider {
     connection: u64,
     outbox: mpsc::Sender<RelayToProvider>,
     capacity: u32,
     running: u32,
+    offer: Offer,
 }
 
 #[derive(Debug)]
@@ -59,6 +69,9 @@ struct Pending {
     job: Job,
     provider: String,
     attempts: u32,
+    /// A quoted job: it runs on the quoted provider or nowhere (the payment and the sealed
+    /// secrets are for that provider only), is never queued and never re-dispatched.
+    pinned: bool,
     reply: oneshot::Sender<Outcome>,
 }
 
@@ -107,6 +120,7 @@ impl Dispatcher {
         &self,
         public_key: &str,
         capacity: u32,
+        offer: Offer,
     ) -> (u64, mpsc::Receiver<RelayToProvider>) {
         let (outbox, inbox) = mpsc::channel(PROVIDER_QUEUE);
         let mut state = self.state();
@@ -117,6 +131,7 @@ impl Dispatcher {
             outbox,
             capacity: capacity.max(1),
             running: 0,
+            offer,
         };
         if state
             .providers
@@ -155,9 +170,40 @@ impl Dispatcher {
             job,
             provider: String::new(),
             attempts: 0,
+            pinned: false,
             reply,
         };
         retry_or_fail(&mut state, pending);
+        outcome
+    }
+
+    /// Picks the provider to quote for a function priced `max_price`: the least-loaded with
+    /// room, an HPKE key and a price at most `max_price`. Returns its key and HPKE key.
+    pub fn quote(&self, max_price: u64) -> Option<(String, HpkeKey)> {
+        let state = self.state();
+        state
+            .providers
+            .iter()
+            .filter(|(_, p)| p.running < p.capacity && p.offer.price <= max_price)
+            .filter_map(|(key, p)| p.offer.hpke.as_ref().map(|hpke| (key, p, hpke)))
+            .min_by(|(ka, a, _), (kb, b, _)| by_load(ka, a, kb, b))
+            .map(|(key, _, hpke)| (key.clone(), hpke.clone()))
+    }
+
+    /// Sends a quoted job to the quoted provider only: `no_provider` if it is gone, `busy`
+    /// if it has no room; never queued, never re-dispatched (`provider_lost` if it goes away
+    /// while running the job).
+    pub fn dispatch_to(&self, job: Job, provider: &str) -> oneshot::Receiver<Outcome> {
+        let (reply, outcome) = oneshot::channel();
+        let mut state = self.state();
+        let pending = Pending {
+            job,
+            provider: provider.to_owned(),
+            attempts: 0,
+            pinned: true,
+            reply,
+        };
+        send_pinned(&mut state, pending);
         outcome
     }
 
@@ -255,8 +301,60 @@ fn redispatch_orphans(state: &mut State, public_key: &str) {
     }
 }
 
+/// Orders providers by load (running ÷ capacity, compared without division), then by key.
+fn by_load(ka: &str, a: &Provider, kb: &str, b: &Provider) -> std::cmp::Ordering {
+    let load_a = u64::from(a.running) * u64::from(b.capacity);
+    let load_b = u64::from(b.running) * u64::from(a.capacity);
+    load_a.cmp(&load_b).then_with(|| ka.cmp(kb))
+}
+
+/// Sends a quoted job to its provider, or fails it.
+fn send_pinned(state: &mut State, mut pending: Pending) {
+    let fail = |pending: Pending, code, message: &str| {
+        pending.finish(Err(ErrorBody::new(code, message)), None);
+    };
+    if pending.attempts > 0 {
+        return fail(
+            pending,
+            ErrorCode::ProviderLost,
+            "the quoted provider disconnected while running the call",
+        );
+    }
+    let Some(provider) = state.providers.get_mut(&pending.provider) else {
+        return fail(
+            pending,
+            ErrorCode::NoProvider,
+            "the quoted provider is no longer connected; ask for a new quote",
+        );
+    };
+    if provider.running >= provider.capacity {
+        return fail(
+            pending,
+            ErrorCode::Busy,
+            "the quoted provider is at capacity; retry, or ask for a new quote",
+        );
+    }
+    if provider
+        .outbox
+        .try_send(RelayToProvider::Job(pending.job.clone()))
+        .is_err()
+    {
+        return fail(
+            pending,
+            ErrorCode::NoProvider,
+            "the quoted provider is not accepting work",
+        );
+    }
+    provider.running += 1;
+    pending.attempts = 1;
+    state.jobs.insert(pending.job.job_id.clone(), pending);
+}
+
 /// Sends `pending` to the least-loaded provider other than the one that lost it, or fails it.
 fn retry_or_fail(state: &mut State, mut pending: Pending) {
+    if pending.pinned {
+        return send_pinned(state, pending);
+    }
     if pending.attempts >= MAX_ATTEMPTS {
         let error = ErrorBody::new(
             ErrorCode::ProviderLost,
@@ -270,11 +368,7 @@ fn retry_or_fail(state: &mut State, mut pending: Pending) {
         .providers
         .iter_mut()
         .filter(|(key, p)| **key != previous && p.running < p.capacity)
-        .min_by(|(ka, a), (kb, b)| {
-            let load_a = u64::from(a.running) * u64::from(b.capacity);
-            let load_b = u64::from(b.running) * u64::from(a.capacity);
-            load_a.cmp(&load_b).then_with(|| ka.cmp(kb))
-        });
+        .min_by(|(ka, a), (kb, b)| by_load(ka, a, kb, b));
     let Some((key, provider)) = choice else {
         let others = state.providers.keys().any(|key| *key != previous);
         if others && state.waiting.len() < state.max_waiting {
@@ -374,8 +468,8 @@ mod tests {
     #[tokio::test]
     async fn results_reach_the_caller_and_load_is_balanced() {
         let dispatcher = Dispatcher::default();
-        let (_, mut a) = dispatcher.connect("a", 2);
-        let (_, mut b) = dispatcher.connect("b", 2);
+        let (_, mut a) = dispatcher.connect("a", 2, Offer::default());
+        let (_, mut b) = dispatcher.connect("b", 2, Offer::default());
         let first = dispatcher.dispatch(job("j1"));
         let second = dispatcher.dispatch(job("j2"));
         // one job each: least loaded first
@@ -430,10 +524,10 @@ mod tests {
     #[tokio::test]
     async fn a_lost_provider_gets_its_job_redispatched_once() {
         let dispatcher = Dispatcher::default();
-        let (a_connection, mut a) = dispatcher.connect("a", 1);
+        let (a_connection, mut a) = dispatcher.connect("a", 1, Offer::default());
         let outcome = dispatcher.dispatch(job("j1"));
         assert!(sent_job(&mut a).is_some());
-        let (_, mut b) = dispatcher.connect("b", 1);
+        let (_, mut b) = dispatcher.connect("b", 1, Offer::default());
         dispatcher.disconnect("a", a_connection + 100); // a stale connection number: ignored
         assert_eq!(dispatcher.providers().len(), 2);
         dispatcher.disconnect("a", a_connection);
@@ -459,7 +553,7 @@ mod tests {
         let dispatcher = Dispatcher::default();
         let connections: HashMap<&str, (u64, mpsc::Receiver<RelayToProvider>)> = ["a", "b", "c"]
             .into_iter()
-            .map(|k| (k, dispatcher.connect(k, 1)))
+            .map(|k| (k, dispatcher.connect(k, 1, Offer::default())))
             .collect();
         let outcome = dispatcher.dispatch(job("j1"));
         let busy = |d: &Dispatcher| {
@@ -490,7 +584,7 @@ mod tests {
     #[tokio::test]
     async fn a_lost_provider_with_no_other_fails_with_provider_lost() {
         let dispatcher = Dispatcher::default();
-        let (connection, _a) = dispatcher.connect("a", 1);
+        let (connection, _a) = dispatcher.connect("a", 1, Offer::default());
         let outcome = dispatcher.dispatch(job("j1"));
         dispatcher.disconnect("a", connection);
         assert!(matches!(
@@ -509,7 +603,7 @@ mod tests {
     #[tokio::test]
     async fn calls_wait_for_a_provider_with_room_up_to_the_queue_limit() {
         let dispatcher = Dispatcher::new(1);
-        let (_, mut a) = dispatcher.connect("a", 1);
+        let (_, mut a) = dispatcher.connect("a", 1, Offer::default());
         let first = dispatcher.dispatch(job("j1"));
         let running = sent_job(&mut a).unwrap_or_else(|| panic!("not sent"));
         // a is full: the next call waits, the one after is refused
@@ -554,14 +648,14 @@ mod tests {
     #[tokio::test]
     async fn waiting_calls_fail_when_the_last_provider_leaves_and_go_to_newcomers() {
         let dispatcher = Dispatcher::default();
-        let (_, mut a) = dispatcher.connect("a", 1);
+        let (_, mut a) = dispatcher.connect("a", 1, Offer::default());
         let _first = dispatcher.dispatch(job("j1"));
         assert!(sent_job(&mut a).is_some());
         let waiting = dispatcher.dispatch(job("j2"));
         let gone = dispatcher.dispatch(job("j3"));
         drop(gone); // its caller went away: never sent
         assert_eq!(dispatcher.waiting(), 2);
-        let (_, mut b) = dispatcher.connect("b", 2);
+        let (_, mut b) = dispatcher.connect("b", 2, Offer::default());
         assert_eq!(
             sent_job(&mut b).map(|id| id.to_string()).as_deref(),
             Some("j2")
@@ -576,7 +670,7 @@ mod tests {
 
         // the last provider leaves: the waiting call fails at once
         let dispatcher = Dispatcher::default();
-        let (connection, mut a) = dispatcher.connect("a", 1);
+        let (connection, mut a) = dispatcher.connect("a", 1, Offer::default());
         let _first = dispatcher.dispatch(job("j1"));
         assert!(sent_job(&mut a).is_some());
         let waiting = dispatcher.dispatch(job("j2"));

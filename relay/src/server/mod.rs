@@ -14,6 +14,13 @@
 //! | `GET /v1/providers` | providers seen |
 //! | `GET /v1/jobs` | recent jobs (`?function=NAME&limit=N`) |
 //! | `GET /v1/jobs/{id}` | one job |
+//! | `POST /v1/groups` | create an access group or add / remove members: a signed [`webfn_protocol::GroupRequest`] |
+//! | `GET /v1/groups/{id}` | a group: members in leaf order (`?offset=N&limit=N`), root, recent roots |
+//! | `POST /v1/quotes` | a quote for a gated or paid call: job id, provider, its HPKE key, price, expiry |
+//! | `POST /v1/calls` | a quoted call with its credential proof, payment and sealed secrets |
+//! | `POST /v1/ledger/query` | the payments of the account signing the [`webfn_protocol::LedgerQuery`] |
+//! | `GET /v1/ledger` | every payment, for the admin (`Authorization: Bearer <admin token>`) |
+//! | `GET /v1/zk`, `/v1/zk/verifying-key`, `/v1/zk/proving-key` | the credential keys' digests and bytes |
 //! | `GET /v1/ws/provider` | WebSocket for providers (see `docs/protocol.md`) |
 //! | `GET /v1/ws/caller` | WebSocket for callers: `invoke` in, `response` / `error` out |
 //! | `ANY /fn/{name}/{*path}` | the gateway: the request becomes a job, the function's response comes back |
@@ -26,8 +33,11 @@ pub mod calls;
 pub mod dispatch;
 mod error;
 mod frames;
+mod gated;
 mod gateway;
+mod groups;
 mod journal;
+mod ledger;
 mod listener;
 mod metrics;
 mod provider_socket;
@@ -40,6 +50,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post, put};
 
 pub use error::AppError;
+pub use gated::{DEFAULT_QUOTE_TTL_SECS, GateConfig};
+pub use ledger::{AdminToken, MIN_ADMIN_TOKEN};
 pub use journal::Journal;
 pub use listener::{ConnectionCounts, DEFAULT_CONNECTIONS_PER_IP, LimitedListener};
 pub use metrics::{CallMetrics, Metrics};
@@ -100,6 +112,10 @@ pub struct AppState {
     pub journal: Journal,
     /// Open connections per client address (see [`LimitedListener`]).
     pub connections: Arc<ConnectionCounts>,
+    /// Gated and paid calls: credential keys, Mina network, quote lifetime, root window.
+    pub gate: GateConfig,
+    /// The admin's token (reads the whole ledger); `None`: no admin.
+    pub admin: Option<AdminToken>,
 }
 
 impl AppState {
@@ -115,7 +131,21 @@ impl AppState {
             dispatcher: dispatch::Dispatcher::new(limits.waiting_calls),
             public_url,
             oidc: None,
+            gate: GateConfig::default(),
+            admin: None,
         }
+    }
+
+    /// The same state with these settings for gated and paid calls.
+    pub fn with_gate(mut self, gate: GateConfig) -> AppState {
+        self.gate = gate;
+        self
+    }
+
+    /// The same state with an admin token.
+    pub fn with_admin(mut self, token: AdminToken) -> AppState {
+        self.admin = Some(token);
+        self
     }
 
     /// The same state, accepting deploys by trusted publishers whose tokens `verifier`
@@ -152,6 +182,33 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/providers", get(api::list_providers))
         .route("/v1/jobs", get(api::list_jobs))
         .route("/v1/jobs/{id}", get(api::get_job))
+        .route(
+            "/v1/groups",
+            post(groups::change).layer(DefaultBodyLimit::max(limits.json_bytes)),
+        )
+        .route("/v1/groups/{id}", get(groups::show))
+        .route(
+            "/v1/quotes",
+            post(gated::quote).layer(DefaultBodyLimit::max(limits.json_bytes)),
+        )
+        .route(
+            "/v1/calls",
+            post(gated::call).layer(DefaultBodyLimit::max(
+                limits
+                    .gateway_body_bytes
+                    .saturating_mul(4)
+                    .div_ceil(3)
+                    .saturating_add(limits.json_bytes),
+            )),
+        )
+        .route(
+            "/v1/ledger/query",
+            post(ledger::query).layer(DefaultBodyLimit::max(limits.json_bytes)),
+        )
+        .route("/v1/ledger", get(ledger::all))
+        .route("/v1/zk", get(ledger::keys))
+        .route("/v1/zk/verifying-key", get(ledger::verifying_key))
+        .route("/v1/zk/proving-key", get(ledger::proving_key))
         .route("/v1/ws/provider", get(provider_socket::upgrade))
         .route("/v1/ws/caller", get(caller_socket::upgrade))
         .route(

@@ -14,6 +14,7 @@ use webfn_protocol::{
 };
 
 use super::frames::{self, send};
+use super::dispatch::Offer;
 use super::{AppState, now};
 
 /// Time a provider has to answer the challenge.
@@ -73,6 +74,16 @@ async fn hello(
             "the hello's signature does not verify for its public key".into(),
         ));
     }
+    if hello
+        .hpke
+        .as_ref()
+        .is_some_and(|hpke| !hpke.verify(&hello.public_key))
+    {
+        return Err((
+            ErrorCode::BadSignature,
+            "the hello's HPKE key is not signed by its public key".into(),
+        ));
+    }
     Ok(hello)
 }
 
@@ -114,8 +125,12 @@ async fn serve(state: Arc<AppState>, mut socket: WebSocket) {
     {
         return;
     }
+    let offer = Offer {
+        price: hello.price,
+        hpke: hello.hpke,
+    };
     let key = hello.public_key;
-    let (connection, mut inbox) = state.dispatcher.connect(&key, hello.capacity);
+    let (connection, mut inbox) = state.dispatcher.connect(&key, hello.capacity, offer);
     loop {
         tokio::select! {
             outgoing = inbox.recv() => match outgoing {

@@ -51,6 +51,7 @@ pub struct ProviderRecord {
 pub struct Store {
     pub(super) pool: SqlitePool,
     bundles: BundleDir,
+    pub(super) groups: super::groups::GroupTrees,
 }
 
 pub(super) fn to_i64(value: u64, what: &str) -> Result<i64, StoreError> {
@@ -73,7 +74,11 @@ impl Store {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let bundles = BundleDir::open(&data_dir.join("bundles"))?;
-        Ok(Store { pool, bundles })
+        Ok(Store {
+            pool,
+            bundles,
+            groups: super::groups::GroupTrees::default(),
+        })
     }
 
     /// Stores a bundle (already validated by the caller) and records it.

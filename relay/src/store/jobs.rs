@@ -12,6 +12,8 @@ use super::{Store, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
+    /// Admitted and sent to its provider (a quoted call, recorded before it runs).
+    Running,
     /// The function answered (any HTTP status).
     Succeeded,
     /// No answer: see the error code.
@@ -21,6 +23,7 @@ pub enum JobStatus {
 impl JobStatus {
     fn as_str(self) -> &'static str {
         match self {
+            JobStatus::Running => "running",
             JobStatus::Succeeded => "succeeded",
             JobStatus::Failed => "failed",
         }
@@ -28,6 +31,7 @@ impl JobStatus {
 
     fn parse(text: &str) -> Result<JobStatus, StoreError> {
         match text {
+            "running" => Ok(JobStatus::Running),
             "succeeded" => Ok(JobStatus::Succeeded),
             "failed" => Ok(JobStatus::Failed),
             other => Err(StoreError::Record(format!("job status {other:?}"))),
@@ -71,8 +75,12 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for job in jobs {
             sqlx::query(
-                "INSERT OR IGNORE INTO jobs (id, function, provider, status, error_code, attempts, exec_us, latency_us, created_at, finished_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO jobs (id, function, provider, status, error_code, attempts, exec_us, latency_us, created_at, finished_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT(id) DO UPDATE SET provider = excluded.provider, status = excluded.status,
+                   error_code = excluded.error_code, attempts = excluded.attempts, exec_us = excluded.exec_us,
+                   latency_us = excluded.latency_us, finished_at = excluded.finished_at
+                 WHERE jobs.status = 'running'",
             )
             .bind(&job.id)
             .bind(&job.function)
@@ -91,6 +99,7 @@ impl Store {
                 match job.status {
                     JobStatus::Succeeded => entry.0 += 1,
                     JobStatus::Failed => entry.1 += 1,
+                    JobStatus::Running => {}
                 }
             }
         }

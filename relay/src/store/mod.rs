@@ -5,7 +5,9 @@
 
 mod bundles;
 mod db;
+mod groups;
 mod jobs;
+mod ledger;
 mod publishers;
 
 use std::path::Path;
@@ -14,14 +16,16 @@ use webfn_protocol::{ErrorCode, ProtocolError};
 
 pub use bundles::BundleDir;
 pub use db::{FunctionRecord, ProviderRecord, Store};
+pub use groups::MAX_MEMBER_LISTING;
 pub use jobs::{JobRecord, JobStatus};
+pub use ledger::{Admission, MAX_PAYMENT_LISTING, QuoteRecord};
 pub use publishers::{PublisherError, PublisherRecord};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or folder.
         path: String,
@@ -80,6 +84,9 @@ pub enum StoreError {
     /// A trusted-publisher request or deploy was refused.
     #[error(transparent)]
     Publisher(#[from] PublisherError),
+    /// A group change or a gated call was refused (used quote, spent nullifier, …).
+    #[error(transparent)]
+    Refused(#[from] webfn_protocol::GateError),
 }
 
 impl StoreError {
@@ -95,6 +102,7 @@ impl StoreError {
         match self {
             StoreError::Invalid(e) => e.code(),
             StoreError::Publisher(e) => e.code(),
+            StoreError::Refused(e) => e.code,
             StoreError::BadSignature(_) => ErrorCode::BadSignature,
             StoreError::Stale { .. }
             | StoreError::Replayed { .. }

@@ -1,0 +1,150 @@
+//! A provider's own checks of a gated or paid job, before anything runs: it does not take the
+//! relay's word. The payment must be signed by its payer on the ticket's network, pay this
+//! provider at least the quoted price and name the job; a credential must name the job's
+//! function, the quoted epoch and a slot below the quota, be bound to this very request,
+//! sealed secrets and payment, and verify under the credential verifying key (fetched once
+//! from the relay and, with `--zk-key-digest`, pinned). Then the sealed secrets are opened
+//! with the provider's HPKE key; they reach the guest as `webfn-secret-<name>` request
+//! headers, and headers of that name from anyone else are removed.
+
+use std::sync::Arc;
+
+use tokio::sync::OnceCell;
+use webfn_circuits::{KeyDigest, PreparedVerifyingKey, VerifyingKey};
+use webfn_mina::NetworkId;
+use webfn_protocol::{
+    CredentialTerms, ErrorBody, ErrorCode, GatedCall, HpkeKeyPair, Job, PaymentTerms,
+    SECRET_HEADER_PREFIX, check_credential, check_payment,
+};
+
+use super::BundleFetcher;
+
+/// Checks tickets and opens sealed secrets for one provider.
+#[derive(Debug)]
+pub struct Gatekeeper {
+    public_key: String,
+    hpke: HpkeKeyPair,
+    fetcher: BundleFetcher,
+    pin: Option<KeyDigest>,
+    verifying: OnceCell<Arc<PreparedVerifyingKey>>,
+}
+
+impl Gatekeeper {
+    /// The gatekeeper of the provider `public_key` with HPKE keys `hpke`, fetching the
+    /// verifying key with `fetcher` and, if `pin` is given, accepting only that key.
+    pub fn new(
+        public_key: String,
+        hpke: HpkeKeyPair,
+        fetcher: BundleFetcher,
+        pin: Option<KeyDigest>,
+    ) -> Gatekeeper {
+        Gatekeeper {
+            public_key,
+            hpke,
+            fetcher,
+            pin,
+            verifying: OnceCell::new(),
+        }
+    }
+
+    /// The provider's HPKE key pair.
+    pub fn hpke(&self) -> &HpkeKeyPair {
+        &self.hpke
+    }
+
+    /// Checks `job`'s ticket (if it has one) and rewrites its request headers: every
+    /// `webfn-secret-*` header removed, then one per opened secret added.
+    pub async fn admit(&self, job: &mut Job) -> Result<(), ErrorBody> {
+        let Some(ticket) = job.ticket.take() else {
+            strip_secret_headers(job);
+            return Ok(());
+        };
+        let network = NetworkId::from_name(&ticket.network)
+            .map_err(|e| ErrorBody::new(ErrorCode::BadRequest, format!("ticket network: {e}")))?;
+        check_payment(
+            ticket.payment.as_ref(),
+            PaymentTerms {
+                receiver: &self.public_key,
+                price: ticket.price,
+                job: &job.job_id,
+                network: &network,
+            },
+        )
+        .map_err(|e| e.to_body())?;
+        let call = GatedCall {
+            job_id: job.job_id.clone(),
+            function: job.function.clone(),
+            request: job.request.clone(),
+            sealed: ticket.sealed,
+            payment: ticket.payment,
+            credential: ticket.credential,
+        };
+        strip_secret_headers(job);
+        if let (Some(quota), Some(epoch)) = (ticket.quota, ticket.epoch) {
+            let credential = check_credential(&call, CredentialTerms { quota, epoch })
+                .map_err(|e| e.to_body())?;
+            self.verify(credential.proof.clone()).await?;
+        }
+        if let Some(sealed) = &call.sealed {
+            let secrets = self
+                .hpke
+                .open(&job.job_id, sealed)
+                .map_err(|e| ErrorBody::new(ErrorCode::BadSecrets, e.to_string()))?;
+            for (name, value) in secrets {
+                job.request
+                    .headers
+                    .push((format!("{SECRET_HEADER_PREFIX}{name}"), value));
+            }
+        }
+        Ok(())
+    }
+
+    async fn verify(&self, proof: webfn_circuits::CredentialProof) -> Result<(), ErrorBody> {
+        let key = self
+            .verifying
+            .get_or_try_init(|| self.fetch_key())
+            .await?
+            .clone();
+        let verdict = tokio::task::spawn_blocking(move || webfn_circuits::verify(&key, &proof))
+            .await
+            .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
+        match verdict {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ErrorBody::new(
+                ErrorCode::BadProof,
+                "the provider's check: the credential proof does not verify",
+            )),
+            Err(e) => Err(ErrorBody::new(
+                ErrorCode::BadProof,
+                format!("the provider's check: {e}"),
+            )),
+        }
+    }
+
+    async fn fetch_key(&self) -> Result<Arc<PreparedVerifyingKey>, ErrorBody> {
+        let unavailable = |message: String| ErrorBody::new(ErrorCode::Unavailable, message);
+        let bytes = self
+            .fetcher
+            .get("/v1/zk/verifying-key")
+            .await
+            .map_err(|e| unavailable(format!("the credential verifying key: {e}")))?;
+        let digest = KeyDigest::of(&bytes);
+        if let Some(pin) = self.pin
+            && pin != digest
+        {
+            return Err(unavailable(format!(
+                "the relay's verifying key has digest {digest}, this provider accepts only {pin}"
+            )));
+        }
+        let key = VerifyingKey::from_bytes(&bytes)
+            .map_err(|e| unavailable(format!("the relay's verifying key: {e}")))?;
+        Ok(Arc::new(key.prepare()))
+    }
+}
+
+/// Removes every `webfn-secret-*` header: only opened secrets may carry that name.
+fn strip_secret_headers(job: &mut Job) {
+    job.request
+        .headers
+        .retain(|(name, _)| !name.starts_with(SECRET_HEADER_PREFIX));
+}
