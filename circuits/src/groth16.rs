@@ -34,16 +34,19 @@ pub struct CredentialProof {
 
 /// Generates keys for the credential circuit from a cryptographic RNG.
 pub fn setup<R: RngCore + CryptoRng>(rng: &mut R) -> Result<ProvingKey> {
-    let key = Groth16::<Bls12_381>::generate_random_parameters_with_reduction(
-        CredentialCircuit::for_setup(),
-        rng,
-    )?;
-    Ok(ProvingKey(key))
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    setup_seeded(seed)
 }
 
 /// Development keys from a 32-byte seed (ChaCha20): the same seed gives the same keys.
+/// (Not generic, so that the work is compiled, optimized, in this crate.)
 pub fn setup_seeded(seed: [u8; 32]) -> Result<ProvingKey> {
-    setup(&mut ChaCha20Rng::from_seed(seed))
+    let key = Groth16::<Bls12_381>::generate_random_parameters_with_reduction(
+        CredentialCircuit::for_setup(),
+        &mut ChaCha20Rng::from_seed(seed),
+    )?;
+    Ok(ProvingKey(key))
 }
 
 /// Proves that `identity` is the member at `path` of a group, for `scope` and `message`.
@@ -75,6 +78,18 @@ pub fn prove_circuit<R: RngCore + CryptoRng>(
     circuit: CredentialCircuit,
     rng: &mut R,
 ) -> Result<Proof> {
+    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+    prove_with_randomness(key, circuit, r, s)
+}
+
+/// The work of [`prove_circuit`], not generic: compiled (and optimized) in this crate
+/// whoever calls it, rather than monomorphized in the caller's crate.
+fn prove_with_randomness(
+    key: &ProvingKey,
+    circuit: CredentialCircuit,
+    r: Fr,
+    s: Fr,
+) -> Result<Proof> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Prove {
@@ -92,7 +107,6 @@ pub fn prove_circuit<R: RngCore + CryptoRng>(
         .ok_or(SynthesisError::MissingCS)?;
     let mut assignment = cs.instance_assignment()?;
     assignment.extend(cs.witness_assignment()?);
-    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
     #[cfg(feature = "threads")]
     let proof = crate::threads::create_proof(
         &key.0,

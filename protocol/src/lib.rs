@@ -12,6 +12,7 @@
 //! it too.
 
 mod auth;
+mod caller;
 mod codec;
 mod digest;
 mod error;
@@ -28,6 +29,7 @@ mod sealed;
 pub use auth::{
     AUTH_NETWORK, DeployRequest, provider_auth_message, sign_statement, verify_statement,
 };
+pub use caller::{Member, Payer, prepare_call};
 pub use codec::{DEFAULT_MAX_FRAME, decode, encode};
 pub use digest::Digest;
 pub use error::{ErrorBody, ErrorCode, ProtocolError};

@@ -73,7 +73,6 @@ pub(crate) fn run(args: &ExamplesArgs) -> Result<()> {
     Ok(())
 }
 
-
 /// `cargo metadata --no-deps` of the workspace at `manifest` (its `Cargo.toml`).
 fn metadata(manifest: &Path) -> Result<Value> {
     let output = cargo()

@@ -176,7 +176,6 @@ pub(crate) fn run(args: &PkgArgs) -> Result<()> {
     Ok(())
 }
 
-
 fn crate_info(root: &Path) -> Result<CrateInfo> {
     let output = cargo()
         .current_dir(root)

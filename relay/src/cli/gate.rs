@@ -47,7 +47,10 @@ impl GateArgs {
             (Some(dir), _) => Some(load(dir)?),
             (None, Some(dir)) => {
                 if !dir.join(webfn::zk_keys::DIGESTS).exists() {
-                    eprintln!("creating development credential keys in {} (a few seconds)", dir.display());
+                    eprintln!(
+                        "creating development credential keys in {} (a few seconds)",
+                        dir.display()
+                    );
                     super::zk::write_keys(dir, None, false)?;
                 }
                 Some(load(dir)?)

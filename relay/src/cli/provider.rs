@@ -70,7 +70,11 @@ impl ProviderArgs {
         let path = self.key.resolve()?;
         let (key, created) = keyfile::read_or_create(&path)?;
         if created {
-            eprintln!("created the key file {} ({})", path.display(), key.public_key());
+            eprintln!(
+                "created the key file {} ({})",
+                path.display(),
+                key.public_key()
+            );
         }
         let engine = Engine::new(EngineConfig {
             max_instances: self.capacity.max(1),

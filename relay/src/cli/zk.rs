@@ -16,9 +16,7 @@ use clap::{Args, Subcommand};
 use rand_core::OsRng;
 use serde::Deserialize;
 use serde_json::json;
-use webfn::zk_keys::{
-    DIGESTS, Digests, PROVING_KEY, VERIFYING_KEY, check_digest, read_digests,
-};
+use webfn::zk_keys::{DIGESTS, Digests, PROVING_KEY, VERIFYING_KEY, check_digest, read_digests};
 use webfn_circuits::{
     CredentialProof, DEFAULT_ROOT_HISTORY, Fr, Identity, KeyDigest, MerkleTree, ProvingKey,
     TREE_DEPTH, VerifyingKey, from_decimal, to_decimal,
@@ -62,7 +60,6 @@ pub(crate) struct KeysArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_INPUT, env = "WEBFN_MAX_INPUT_BYTES")]
     max_input_bytes: u64,
 }
-
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

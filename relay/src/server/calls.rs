@@ -106,7 +106,9 @@ async fn prepare(
         };
         return Err(AppError::new(
             code,
-            format!("{name} is {what}: ask POST /v1/quotes for a quote, then send the call to POST /v1/calls"),
+            format!(
+                "{name} is {what}: ask POST /v1/quotes for a quote, then send the call to POST /v1/calls"
+            ),
         ));
     }
     let job = Job {

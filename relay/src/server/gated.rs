@@ -22,8 +22,8 @@ use webfn_circuits::to_decimal;
 use webfn_mina::NetworkId;
 use webfn_protocol::{
     AccessPolicy, CheckedPayment, CredentialTerms, ErrorCode, GatedCall, HttpResponse, Job,
-    MAX_SECRETS_BYTES, PaymentTerms, Quote, QuoteRequest, Ticket, check_credential,
-    check_payment, epoch_at,
+    MAX_SECRETS_BYTES, PaymentTerms, Quote, QuoteRequest, Ticket, check_credential, check_payment,
+    epoch_at,
 };
 
 use super::calls::{self, GRACE};
@@ -64,9 +64,8 @@ pub(super) async fn quote(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Quote>, AppError> {
     let bytes = api::body(body, state.limits.json_bytes)?;
-    let request: QuoteRequest = serde_json::from_slice(&bytes).map_err(|e| {
-        AppError::new(ErrorCode::BadRequest, format!("invalid quote request: {e}"))
-    })?;
+    let request: QuoteRequest = serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, format!("invalid quote request: {e}")))?;
     let name = request.function;
     let manifest = function(&state, name.as_str()).await?.manifest;
     if !manifest.needs_quote() {
@@ -162,8 +161,7 @@ pub(super) async fn call(
     if let Err(error) = state.store.settle(&job_id, executed, now()).await {
         eprintln!("relay: settling job {job_id}: {error}");
     }
-    calls::record(&state, job_id, function, started, created_at, outcome)
-        .map(Json)
+    calls::record(&state, job_id, function, started, created_at, outcome).map(Json)
 }
 
 /// A call that passed every check and was recorded.

@@ -20,9 +20,8 @@ pub(super) async fn change(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<GroupView>, AppError> {
     let bytes = api::body(body, state.limits.json_bytes)?;
-    let request: GroupRequest = serde_json::from_slice(&bytes).map_err(|e| {
-        AppError::new(ErrorCode::BadRequest, format!("invalid group request: {e}"))
-    })?;
+    let request: GroupRequest = serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, format!("invalid group request: {e}")))?;
     let view = state
         .store
         .apply_group(

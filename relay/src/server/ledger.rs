@@ -73,7 +73,10 @@ pub(super) async fn query(
     if !query.verify() {
         return Err(AppError::new(
             ErrorCode::BadSignature,
-            format!("the query's signature does not verify for {}", query.account),
+            format!(
+                "the query's signature does not verify for {}",
+                query.account
+            ),
         ));
     }
     let payments = state
@@ -117,7 +120,9 @@ pub(super) async fn all(
 }
 
 /// `GET /v1/zk`: the digests of the keys the relay verifies credential proofs with.
-pub(super) async fn keys(State(state): State<Arc<AppState>>) -> Result<impl IntoResponse, AppError> {
+pub(super) async fn keys(
+    State(state): State<Arc<AppState>>,
+) -> Result<impl IntoResponse, AppError> {
     let keys = zk(&state)?;
     Ok(Json(serde_json::json!({
         "provingKey": keys.proving_digest.to_string(),
@@ -132,7 +137,10 @@ pub(super) async fn verifying_key(
     State(state): State<Arc<AppState>>,
 ) -> Result<impl IntoResponse, AppError> {
     let keys = zk(&state)?;
-    Ok(key_response(&keys.verifying_bytes, &keys.verifying_digest.to_string()))
+    Ok(key_response(
+        &keys.verifying_bytes,
+        &keys.verifying_digest.to_string(),
+    ))
 }
 
 /// `GET /v1/zk/proving-key`.
@@ -140,7 +148,10 @@ pub(super) async fn proving_key(
     State(state): State<Arc<AppState>>,
 ) -> Result<impl IntoResponse, AppError> {
     let keys = zk(&state)?;
-    Ok(key_response(&keys.proving_bytes, &keys.proving_digest.to_string()))
+    Ok(key_response(
+        &keys.proving_bytes,
+        &keys.proving_digest.to_string(),
+    ))
 }
 
 fn zk(state: &AppState) -> Result<Arc<crate::zk_keys::ZkKeys>, AppError> {

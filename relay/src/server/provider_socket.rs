@@ -13,8 +13,8 @@ use webfn_protocol::{
     provider_auth_message, verify_statement,
 };
 
-use super::frames::{self, send};
 use super::dispatch::Offer;
+use super::frames::{self, send};
 use super::{AppState, now};
 
 /// Time a provider has to answer the challenge.

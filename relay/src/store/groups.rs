@@ -251,8 +251,7 @@ async fn change_members(
                 if leaf_of(conn, id, member).await?.is_some() {
                     return Err(refused(format!("{member} is already a member of {id}")));
                 }
-                let value = from_decimal(member, "member")
-                    .map_err(|e| refused(e.to_string()))?;
+                let value = from_decimal(member, "member").map_err(|e| refused(e.to_string()))?;
                 let leaf = tree.append(value).map_err(|e| refused(e.to_string()))?;
                 sqlx::query(
                     "INSERT INTO group_members (group_id, leaf, commitment) VALUES (?, ?, ?)",
