@@ -215,6 +215,8 @@ pub struct GroupView {
     pub owner: String,
     /// Leaves used so far (removed members included, as zero leaves).
     pub size: u64,
+    /// `issued_at` of the last request applied: the next one must be newer.
+    pub issued_at: u64,
     /// The current root (decimal).
     pub root: String,
     /// The window of recent roots a proof may be made against, newest first (decimal).

@@ -198,9 +198,11 @@ impl World {
             .iter()
             .map(|m| to_decimal(&m.commitment()))
             .collect();
-        world.change_group(GroupChange::Add {
-            members: commitments,
-        })?;
+        if !world.members.is_empty() {
+            world.change_group(GroupChange::Add {
+                members: commitments,
+            })?;
+        }
         world.deploy()?;
         wait_until(|| Ok(world.quote().is_ok()))?;
         Ok(world)
@@ -794,5 +796,170 @@ fn old_roots_and_expired_quotes_are_refused() -> Result {
         )
         .is_err()
     );
+    Ok(())
+}
+
+/// Runs `webfn` with `args`; (exit success, stdout, stderr).
+fn run(args: &[&str]) -> Result<(bool, String, String)> {
+    let output = webfn().args(args).output()?;
+    Ok((
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    ))
+}
+
+#[test]
+fn the_command_line_manages_groups_and_makes_gated_paid_calls() -> Result {
+    let world = World::start("cli", 0, &["--quote-ttl-secs", "3600"])?;
+    let relay = format!("http://{}", world.address);
+    let file = |name: &str| world.dir.join(name).display().to_string();
+    std::fs::write(file("owner.key"), world.owner.to_base58() + "\n")?;
+    std::fs::write(
+        file("payer.key"),
+        PrivateKey::generate_os()?.to_base58() + "\n",
+    )?;
+
+    // an identity, added to the group by its owner
+    let (ok, identity, _) = run(&["zk", "identity"])?;
+    assert!(ok);
+    std::fs::write(file("me.json"), &identity)?;
+    let me: Value = serde_json::from_str(&identity)?;
+    let commitment = me["commitment"].as_str().ok_or("commitment")?.to_owned();
+    let (ok, _, err) = run(&[
+        "group",
+        "add",
+        "--relay",
+        &relay,
+        "--group",
+        "team",
+        "--key",
+        &file("owner.key"),
+        &commitment,
+    ])?;
+    assert!(ok, "{err}");
+    // someone else cannot change it
+    let (ok, _, err) = run(&[
+        "group",
+        "add",
+        "--relay",
+        &relay,
+        "--group",
+        "team",
+        "--key",
+        &file("payer.key"),
+        "12345",
+    ])?;
+    assert!(!ok && err.contains("unauthorized"), "{err}");
+
+    // gated and paid: quote, proof, payment, sealed secret
+    let invoke = |nonce: &str| {
+        run(&[
+            "invoke",
+            "--relay",
+            &relay,
+            "hmac-sign",
+            "/sign",
+            "-X",
+            "POST",
+            "-d",
+            "hello",
+            "--identity",
+            &file("me.json"),
+            "--secret",
+            "key=cli-secret",
+            "--key",
+            &file("payer.key"),
+            "--nonce",
+            nonce,
+        ])
+    };
+    let (ok, out, err) = invoke("0")?;
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), hmac_sha256(b"cli-secret", b"hello"));
+    // the same account nonce again: refused, nothing spent
+    let (ok, _, err) = invoke("0")?;
+    assert!(!ok && err.contains("payment_used"), "{err}");
+    // slot 0 is spent: the next call takes slot 1, then the quota of 2 is used up
+    let (ok, out, err) = invoke("1")?;
+    assert!(ok, "{err}");
+    assert!(err.contains("slot 0 of this epoch is spent"), "{err}");
+    assert_eq!(out.trim(), hmac_sha256(b"cli-secret", b"hello"));
+    let (ok, _, err) = invoke("2")?;
+    assert!(
+        !ok && err.contains("quota slots of this epoch is spent"),
+        "{err}"
+    );
+
+    // the payer's ledger
+    let (ok, out, err) = run(&["ledger", "--relay", &relay, "--key", &file("payer.key")])?;
+    assert!(ok, "{err}");
+    let ledger: Value = serde_json::from_str(&out)?;
+    let payments = ledger["payments"].as_array().ok_or("payments")?;
+    assert_eq!(payments.len(), 2);
+    assert!(
+        payments
+            .iter()
+            .all(|p| p["state"] == "executed" && p["amount"] == PRICE)
+    );
+    std::fs::write(file("admin.token"), ADMIN_TOKEN)?;
+    let (ok, out, err) = run(&[
+        "ledger",
+        "--relay",
+        &relay,
+        "--admin-token-file",
+        &file("admin.token"),
+    ])?;
+    assert!(ok, "{err}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out)?["payments"]
+            .as_array()
+            .map_or(0, Vec::len),
+        2
+    );
+
+    // sync the group to a members file: the identity goes, two newcomers come
+    let newcomers: Vec<String> = (0..2)
+        .map(|_| to_decimal(&Identity::generate(&mut OsRng).commitment()))
+        .collect();
+    std::fs::write(
+        file("members.txt"),
+        format!("# the team\n{}\n\n{}\n", newcomers[0], newcomers[1]),
+    )?;
+    let (ok, _, err) = run(&[
+        "group",
+        "sync",
+        "--relay",
+        &relay,
+        "--group",
+        "team",
+        "--key",
+        &file("owner.key"),
+        "--members-file",
+        &file("members.txt"),
+    ])?;
+    assert!(ok, "{err}");
+    assert!(err.contains("2 added, 1 removed"), "{err}");
+    let (ok, out, err) = run(&["group", "show", "--relay", &relay, "--group", "team"])?;
+    assert!(ok, "{err}");
+    let view: Value = serde_json::from_str(&out)?;
+    assert_eq!(view["members"], json!(["0", newcomers[0], newcomers[1]]));
+    // synced again: nothing to do
+    let (ok, _, err) = run(&[
+        "group",
+        "sync",
+        "--relay",
+        &relay,
+        "--group",
+        "team",
+        "--key",
+        &file("owner.key"),
+        "--members-file",
+        &file("members.txt"),
+    ])?;
+    assert!(ok && err.contains("0 added, 0 removed"), "{err}");
+    // a removed member cannot call any more
+    let (ok, _, err) = invoke("3")?;
+    assert!(!ok && err.contains("not a member"), "{err}");
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `webfn deploy` and `webfn invoke`: deploy a bundle to a relay, call a function.
+//! `webfn deploy`: upload a bundle to a relay and deploy it as a function.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use webfn_protocol::{
-    DeployRequest, Digest, FunctionManifest, FunctionName, Limits, TokenDeployRequest,
+    AccessPolicy, DEFAULT_EPOCH_SECS, DeployRequest, Digest, FunctionManifest, FunctionName,
+    GroupId, Limits, TokenDeployRequest,
 };
 
 use super::http::{error_text, send, send_authorized};
@@ -46,6 +47,16 @@ pub(crate) struct DeployArgs {
     /// A host the function may call over outbound HTTP (repeatable).
     #[arg(long = "allow-host")]
     allow_hosts: Vec<String>,
+    /// Gate the function: only members of this access group may call it, each proving
+    /// membership with a zero-knowledge credential (see `webfn group`).
+    #[arg(long, value_name = "GROUP")]
+    group: Option<GroupId>,
+    /// Calls per member and epoch of a gated function.
+    #[arg(long, default_value_t = 1, requires = "group")]
+    quota: u32,
+    /// Length of an epoch of a gated function, seconds.
+    #[arg(long, default_value_t = DEFAULT_EPOCH_SECS, requires = "group")]
+    epoch_secs: u64,
 }
 
 impl DeployArgs {
@@ -100,6 +111,13 @@ impl DeployArgs {
         manifest.limits.memory_mib = self.memory_mib;
         manifest.limits.wall_ms = self.wall_ms;
         manifest.outbound_hosts = self.allow_hosts.clone();
+        if let Some(group) = &self.group {
+            manifest.access = AccessPolicy::Group {
+                group: group.clone(),
+                quota: self.quota,
+                epoch_secs: self.epoch_secs,
+            };
+        }
         let body = match &key {
             Some(key) => {
                 let issued_at = std::time::SystemTime::now()
@@ -127,62 +145,5 @@ impl DeployArgs {
         }
         println!("{}", String::from_utf8_lossy(&body));
         Ok(ExitCode::SUCCESS)
-    }
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct InvokeArgs {
-    /// The relay's HTTP URL.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:8787",
-        env = "WEBFN_RELAY_HTTP"
-    )]
-    relay: String,
-    /// The function.
-    name: FunctionName,
-    /// Path and query inside the function.
-    #[arg(default_value = "/")]
-    path: String,
-    /// HTTP method.
-    #[arg(long, short = 'X', default_value = "GET")]
-    method: String,
-    /// Request body.
-    #[arg(long, short = 'd', default_value = "")]
-    data: String,
-}
-
-impl InvokeArgs {
-    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-        runtime.block_on(async {
-            let path = if self.path.starts_with('/') {
-                self.path.clone()
-            } else {
-                format!("/{}", self.path)
-            };
-            let url = format!(
-                "{}/fn/{}{path}",
-                self.relay.trim_end_matches('/'),
-                self.name
-            );
-            let (status, body) = send(
-                &self.method,
-                &url,
-                self.data.clone().into_bytes(),
-                "application/octet-stream",
-            )
-            .await?;
-            if (200..300).contains(&status) {
-                use std::io::Write;
-                std::io::stdout()
-                    .write_all(&body)
-                    .context("writing the answer")?;
-                Ok(ExitCode::SUCCESS)
-            } else {
-                eprintln!("HTTP {status}: {}", error_text(&body));
-                Ok(ExitCode::FAILURE)
-            }
-        })
     }
 }

@@ -27,13 +27,24 @@ pub(crate) async fn send_authorized(
     content_type: &str,
     bearer: Option<&str>,
 ) -> anyhow::Result<(u16, Vec<u8>)> {
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector()?);
-    let mut request = http::Request::builder()
-        .method(method)
-        .uri(url)
-        .header("content-type", content_type);
+    let mut headers = vec![("content-type".to_owned(), content_type.to_owned())];
     if let Some(token) = bearer {
-        request = request.header("authorization", format!("Bearer {token}"));
+        headers.push(("authorization".to_owned(), format!("Bearer {token}")));
+    }
+    send_with_headers(method, url, body, &headers).await
+}
+
+/// Sends a request with these headers and returns the status and body.
+pub(crate) async fn send_with_headers(
+    method: &str,
+    url: &str,
+    body: Vec<u8>,
+    headers: &[(String, String)],
+) -> anyhow::Result<(u16, Vec<u8>)> {
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector()?);
+    let mut request = http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
     }
     let request = request
         .body(Full::new(Bytes::from(body)))

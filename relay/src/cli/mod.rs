@@ -9,8 +9,11 @@ use clap::{Parser, Subcommand};
 mod deploy;
 mod dev;
 mod gate;
+mod group;
 mod http;
+mod invoke;
 mod keys;
+mod ledger;
 mod mina;
 mod oidc;
 mod provider;
@@ -44,8 +47,14 @@ enum Command {
     /// Upload a bundle and deploy it as a function, signed with your key, or in a CI job with
     /// its OIDC ID token (trusted publishing: see `webfn publisher`).
     Deploy(deploy::DeployArgs),
-    /// Call a function through a relay's gateway; prints the response body.
-    Invoke(deploy::InvokeArgs),
+    /// Call a function; prints the response body. Gated and paid functions are called with a
+    /// quote, a credential proof, a payment and sealed secrets.
+    Invoke(invoke::InvokeArgs),
+    /// Access groups: who may call a gated function (identity commitments).
+    #[command(subcommand)]
+    Group(group::GroupCommand),
+    /// The payments you paid or received (or, with the admin's token, all of them).
+    Ledger(ledger::LedgerArgs),
     /// A function's trusted publisher: the CI job (GitHub Actions workflow, GitLab CI
     /// project) allowed to deploy it with its OIDC ID token.
     #[command(subcommand)]
@@ -66,6 +75,8 @@ impl Cli {
             Command::Provider(args) => args.run(),
             Command::Deploy(args) => args.run(),
             Command::Invoke(args) => args.run(),
+            Command::Group(command) => command.run(),
+            Command::Ledger(args) => args.run(),
             Command::Publisher(command) => command.run(),
             Command::Zk(command) => command.run(),
         }
@@ -91,4 +102,13 @@ pub(crate) fn now_secs() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory as _;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -431,6 +431,7 @@ mod tests {
                 headers: vec![],
                 body: vec![],
             },
+            ticket: None,
         }
     }
 
@@ -685,5 +686,74 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    fn offer(price: u64) -> Offer {
+        let key = webfn_mina::PrivateKey::generate_os().unwrap_or_else(|e| panic!("{e}"));
+        let hpke = webfn_protocol::HpkeKeyPair::derive(&key)
+            .announce(&key)
+            .unwrap_or_else(|e| panic!("{e}"));
+        Offer {
+            price,
+            hpke: Some(hpke),
+        }
+    }
+
+    fn code(outcome: Result<Outcome, oneshot::error::RecvError>) -> Option<ErrorCode> {
+        outcome.ok().and_then(|o| o.result.err()).map(|e| e.code)
+    }
+
+    #[tokio::test]
+    async fn quotes_pick_a_provider_that_can_take_quoted_calls() {
+        let dispatcher = Dispatcher::default();
+        assert!(dispatcher.quote(100).is_none());
+        let (_, _plain) = dispatcher.connect("no-hpke", 4, Offer::default());
+        assert!(
+            dispatcher.quote(100).is_none(),
+            "no HPKE key: no quoted calls"
+        );
+        let (_, _dear) = dispatcher.connect("dear", 4, offer(500));
+        assert!(dispatcher.quote(100).is_none(), "asks more than the price");
+        let (_, mut cheap) = dispatcher.connect("cheap", 1, offer(50));
+        let quoted = dispatcher.quote(100).map(|(key, _)| key);
+        assert_eq!(quoted.as_deref(), Some("cheap"));
+        assert_eq!(
+            dispatcher.quote(1000).map(|(key, _)| key).as_deref(),
+            Some("cheap")
+        );
+        // busy: a quoted provider at capacity is not quoted
+        let _running = dispatcher.dispatch_to(job("j1"), "cheap");
+        assert!(sent_job(&mut cheap).is_some());
+        assert_eq!(dispatcher.quote(100).map(|(key, _)| key), None);
+        assert_eq!(
+            dispatcher.quote(1000).map(|(key, _)| key).as_deref(),
+            Some("dear")
+        );
+    }
+
+    #[tokio::test]
+    async fn pinned_jobs_go_to_their_provider_only_and_are_never_redispatched() {
+        let dispatcher = Dispatcher::default();
+        let (a_connection, mut a) = dispatcher.connect("a", 1, offer(0));
+        let (_, mut b) = dispatcher.connect("b", 4, offer(0));
+        // b is less loaded, but the job is a's
+        let first = dispatcher.dispatch_to(job("j1"), "a");
+        assert!(sent_job(&mut a).is_some());
+        assert!(sent_job(&mut b).is_none());
+        // a is full: the next pinned job is refused, not queued
+        assert_eq!(
+            code(dispatcher.dispatch_to(job("j2"), "a").await),
+            Some(ErrorCode::Busy)
+        );
+        assert_eq!(dispatcher.waiting(), 0);
+        // a provider that is not connected
+        assert_eq!(
+            code(dispatcher.dispatch_to(job("j3"), "nobody").await),
+            Some(ErrorCode::NoProvider)
+        );
+        // a leaves mid-call: provider_lost, and b never sees the job
+        dispatcher.disconnect("a", a_connection);
+        assert_eq!(code(first.await), Some(ErrorCode::ProviderLost));
+        assert!(sent_job(&mut b).is_none());
     }
 }

@@ -140,6 +140,7 @@ impl Store {
             group: group.clone(),
             owner: row.owner,
             size: row.size.unsigned_abs(),
+            issued_at: row.issued_at.unsigned_abs(),
             root,
             roots,
             members,
