@@ -8,7 +8,8 @@
 //!   roots.
 //! - [`CredentialCircuit`]: the statement; public `root`, `nullifier`, `message`, `scope`.
 //! - [`setup`], [`prove`], [`verify`]: Groth16 with versioned, digest-addressed key files
-//!   ([`ProvingKey`], [`VerifyingKey`]) and 192-byte proofs ([`Proof`]) decoded strictly.
+//!   ([`ProvingKey`], [`VerifyingKey`]) and 192-byte proofs ([`Proof`]) decoded strictly;
+//!   [`verify_batch`] checks many proofs with one final exponentiation.
 //!
 //! Field elements are written as canonical decimal strings ([`to_decimal`],
 //! [`from_decimal`]). This crate runs in browsers: it must not depend on tokio, the
@@ -17,6 +18,7 @@
 //! Workers, with arkworks single-threaded).
 //! `docs/zk.md` specifies parameters, formats and JSON forms.
 
+mod batch;
 mod circuit;
 mod error;
 mod field;
@@ -31,6 +33,7 @@ mod threads;
 
 pub use ark_bls12_381::Fr;
 
+pub use batch::{verify_batch, verify_batch_with_rng};
 pub use circuit::{CredentialCircuit, PublicInputs, Witness};
 pub use error::{Error, ProofElement, Result};
 pub use field::{decimal, from_decimal, to_decimal};
