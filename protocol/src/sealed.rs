@@ -194,7 +194,6 @@ pub fn validate_secrets(secrets: &Secrets) -> Result<(), ProtocolError> {
     if secrets.len() > MAX_SECRETS {
         return Err(refuse(format!("at most {MAX_SECRETS} secrets")));
     }
-    let mut total = 0usize;
     for (name, value) in secrets {
         let name_ok = (1..=MAX_SECRET_NAME).contains(&name.len())
             && name
@@ -209,12 +208,12 @@ pub fn validate_secrets(secrets: &Secrets) -> Result<(), ProtocolError> {
         if value.chars().any(char::is_control) {
             return Err(refuse(format!("secret {name} has a control character")));
         }
-        total = total.saturating_add(name.len() + value.len());
     }
-    if total > MAX_SECRETS_BYTES / 2 {
+    // the sealed plaintext is the JSON, escapes included
+    let size = serde_json::to_vec(secrets).map_or(usize::MAX, |json| json.len());
+    if size > MAX_SECRETS_BYTES {
         return Err(refuse(format!(
-            "secrets take more than {} bytes",
-            MAX_SECRETS_BYTES / 2
+            "the secrets take {size} bytes as JSON, more than {MAX_SECRETS_BYTES}"
         )));
     }
     Ok(())

@@ -114,6 +114,7 @@ async fn provider(
         price: 0,
         region: None,
         engine: "wasmtime 48.0.8".into(),
+        hpke: None,
     };
     socket
         .send(Message::Text(
@@ -237,6 +238,7 @@ fn agent_config(address: &str, bundles: &str) -> webfn::provider::AgentConfig {
         region: Some("test".into()),
         max_bundle_bytes: 32 << 20,
         max_frame_bytes: 24 << 20,
+        zk_key_digest: None,
     }
 }
 

@@ -89,6 +89,7 @@ async fn deploys_follow_the_rules_and_survive_a_restart() -> Result<(), Box<dyn 
         price: 0,
         region: Some("local".into()),
         engine: "wasmtime 48.0.8".into(),
+        hpke: None,
     };
     store.provider_connected(&hello, NOW).await?;
     drop(store);
@@ -104,5 +105,102 @@ async fn deploys_follow_the_rules_and_survive_a_restart() -> Result<(), Box<dyn 
     let providers = store.providers().await?;
     assert_eq!(providers.len(), 1);
     assert_eq!(providers[0].capacity, 4);
+    Ok(())
+}
+
+#[tokio::test]
+async fn gated_deploys_need_their_group_and_interrupted_calls_are_settled_on_restart()
+-> Result<(), Box<dyn std::error::Error>> {
+    use webfn::store::{Admission, QuoteRecord};
+    use webfn_protocol::{AccessPolicy, CheckedPayment, GroupChange, GroupRequest};
+
+    let dir = tempfile::tempdir()?;
+    let owner = key();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let store = Store::open(dir.path()).await?;
+    let digest = store.put_bundle(b"bundle", now).await?;
+    let mut gated = manifest("gated", digest);
+    gated.access = AccessPolicy::Group {
+        group: "team".parse()?,
+        quota: 1,
+        epoch_secs: 3600,
+    };
+    let request = DeployRequest::sign(gated.clone(), &owner, now)?;
+    assert!(matches!(
+        store.deploy(&request, now, SKEW).await,
+        Err(StoreError::MissingGroup(_))
+    ));
+    let create = GroupRequest::sign("team".parse()?, GroupChange::Create, &owner, now)?;
+    store.apply_group(&create, now, SKEW, 32).await?;
+    // replaying the creation, or any request not newer, is refused
+    assert!(store.apply_group(&create, now, SKEW, 32).await.is_err());
+    store.deploy(&request, now, SKEW).await?;
+
+    // a call admitted, then the relay stops before it is settled
+    let quote = QuoteRecord {
+        job_id: "job1".into(),
+        function: "gated".into(),
+        provider: key().public_key().to_base58(),
+        price: 5,
+        epoch: Some(1),
+        expires_at: now + 600,
+        used: false,
+    };
+    store.put_quote(&quote, now).await?;
+    let payment = CheckedPayment {
+        hash: "5Jtest".into(),
+        payer: key().public_key().to_base58(),
+        receiver: quote.provider.clone(),
+        amount: 5,
+        fee: 1,
+        nonce: 0,
+    };
+    store
+        .admit(&Admission {
+            job_id: "job1",
+            function: "gated",
+            provider: &quote.provider,
+            nullifier: Some(("42".into(), "7".into())),
+            payment: Some((&payment, "{}".into())),
+            now,
+        })
+        .await?;
+    assert!(store.nullifier_spent("42").await?);
+    assert!(store.quote("job1").await?.is_some_and(|q| q.used));
+    drop(store);
+
+    let store = Store::open(dir.path()).await?;
+    assert!(
+        !store.nullifier_spent("42").await?,
+        "the nullifier is released"
+    );
+    assert!(
+        store.quote("job1").await?.is_some_and(|q| !q.used),
+        "the quote is free"
+    );
+    let payments = store.payments(None, 10).await?;
+    assert_eq!(payments.len(), 1);
+    assert_eq!(payments[0].state, webfn_protocol::PaymentState::Failed);
+    let job = store.job("job1").await?.ok_or("no job")?;
+    assert_eq!(job.error_code.as_deref(), Some("provider_lost"));
+    // the same call may be admitted again, reviving its payment; another job may not use it
+    assert!(!store.payment_known(&payment, "job1").await?);
+    store
+        .admit(&Admission {
+            job_id: "job1",
+            function: "gated",
+            provider: &quote.provider,
+            nullifier: Some(("42".into(), "7".into())),
+            payment: Some((&payment, "{}".into())),
+            now,
+        })
+        .await?;
+    assert_eq!(
+        store.payments(None, 10).await?[0].state,
+        webfn_protocol::PaymentState::Signed
+    );
+    assert!(store.payment_known(&payment, "job2").await?);
     Ok(())
 }

@@ -40,6 +40,12 @@ impl GateArgs {
     pub(crate) fn config(&self, default_keys: Option<&Path>) -> anyhow::Result<GateConfig> {
         let network = NetworkId::from_name(&self.mina_network)
             .with_context(|| format!("--mina-network {}", self.mina_network))?;
+        if network.name() == webfn_protocol::AUTH_NETWORK {
+            bail!(
+                "--mina-network {}: that network id is WebFunctions' own, for its signed statements, not for payments",
+                self.mina_network
+            );
+        }
         if self.quote_ttl_secs == 0 || self.root_window == 0 {
             bail!("--quote-ttl-secs and --root-window must be at least 1");
         }

@@ -25,7 +25,7 @@ pub(crate) struct LedgerArgs {
     #[command(flatten)]
     key: KeyArg,
     /// Show every payment instead, with the admin's token read from this file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "WEBFN_ADMIN_TOKEN_FILE")]
     admin_token_file: Option<PathBuf>,
     /// Most payments listed (admin).
     #[arg(long, default_value_t = 100)]

@@ -96,10 +96,13 @@ impl Agent {
     /// An agent for `config`, identified by `key`, running jobs in `engine`.
     pub fn new(config: AgentConfig, key: PrivateKey, engine: Arc<Engine>) -> Agent {
         let fetcher = BundleFetcher::new(&config.bundles, config.max_bundle_bytes);
+        // the verifying key comes from the relay itself, never from a bundle mirror
+        let relay_http = config.relay.replacen("ws", "http", 1);
         let gate = Gatekeeper::new(
             key.public_key().to_base58(),
+            config.price,
             HpkeKeyPair::derive(&key),
-            fetcher.clone(),
+            BundleFetcher::new(&relay_http, 1 << 20),
             config.zk_key_digest,
         );
         Agent {

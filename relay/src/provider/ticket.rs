@@ -6,8 +6,13 @@
 //! from the relay and, with `--zk-key-digest`, pinned). Then the sealed secrets are opened
 //! with the provider's HPKE key; they reach the guest as `webfn-secret-<name>` request
 //! headers, and headers of that name from anyone else are removed.
+//!
+//! A provider with a price takes no call without a ticket paying at least that price, and
+//! runs each ticketed job id at most once (of the last [`REMEMBERED_JOBS`]), so a relay cannot
+//! make it work for free or twice for one payment.
 
-use std::sync::Arc;
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::OnceCell;
 use webfn_circuits::{KeyDigest, PreparedVerifyingKey, VerifyingKey};
@@ -19,32 +24,57 @@ use webfn_protocol::{
 
 use super::BundleFetcher;
 
+/// Ticketed job ids a provider remembers having taken.
+pub const REMEMBERED_JOBS: usize = 65_536;
+
 /// Checks tickets and opens sealed secrets for one provider.
 #[derive(Debug)]
 pub struct Gatekeeper {
     public_key: String,
+    price: u64,
     hpke: HpkeKeyPair,
-    fetcher: BundleFetcher,
+    relay: BundleFetcher,
     pin: Option<KeyDigest>,
     verifying: OnceCell<Arc<PreparedVerifyingKey>>,
+    taken: Mutex<(HashSet<String>, VecDeque<String>)>,
 }
 
 impl Gatekeeper {
-    /// The gatekeeper of the provider `public_key` with HPKE keys `hpke`, fetching the
-    /// verifying key with `fetcher` and, if `pin` is given, accepting only that key.
+    /// The gatekeeper of the provider `public_key` asking `price` per call, with HPKE keys
+    /// `hpke`, fetching the verifying key from the relay with `relay` and, if `pin` is given,
+    /// accepting only that key.
     pub fn new(
         public_key: String,
+        price: u64,
         hpke: HpkeKeyPair,
-        fetcher: BundleFetcher,
+        relay: BundleFetcher,
         pin: Option<KeyDigest>,
     ) -> Gatekeeper {
         Gatekeeper {
             public_key,
+            price,
             hpke,
-            fetcher,
+            relay,
             pin,
             verifying: OnceCell::new(),
+            taken: Mutex::default(),
         }
+    }
+
+    /// Records `job` as taken; false if it was taken before.
+    fn take(&self, job: &str) -> bool {
+        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        let (seen, order) = &mut *taken;
+        if !seen.insert(job.to_owned()) {
+            return false;
+        }
+        order.push_back(job.to_owned());
+        if order.len() > REMEMBERED_JOBS
+            && let Some(oldest) = order.pop_front()
+        {
+            seen.remove(&oldest);
+        }
+        true
     }
 
     /// The provider's HPKE key pair.
@@ -56,9 +86,27 @@ impl Gatekeeper {
     /// `webfn-secret-*` header removed, then one per opened secret added.
     pub async fn admit(&self, job: &mut Job) -> Result<(), ErrorBody> {
         let Some(ticket) = job.ticket.take() else {
+            if self.price > 0 {
+                return Err(ErrorBody::new(
+                    ErrorCode::PaymentRequired,
+                    format!(
+                        "this provider asks {} nanomina per call and the job carries no payment",
+                        self.price
+                    ),
+                ));
+            }
             strip_secret_headers(job);
             return Ok(());
         };
+        if ticket.price < self.price {
+            return Err(ErrorBody::new(
+                ErrorCode::PaymentRequired,
+                format!(
+                    "the job pays {} nanomina, this provider asks {}",
+                    ticket.price, self.price
+                ),
+            ));
+        }
         let network = NetworkId::from_name(&ticket.network)
             .map_err(|e| ErrorBody::new(ErrorCode::BadRequest, format!("ticket network: {e}")))?;
         check_payment(
@@ -84,6 +132,12 @@ impl Gatekeeper {
             let credential = check_credential(&call, CredentialTerms { quota, epoch })
                 .map_err(|e| e.to_body())?;
             self.verify(credential.proof.clone()).await?;
+        }
+        if !self.take(job.job_id.as_str()) {
+            return Err(ErrorBody::new(
+                ErrorCode::QuoteUsed,
+                format!("this provider already took job {}", job.job_id),
+            ));
         }
         if let Some(sealed) = &call.sealed {
             let secrets = self
@@ -124,7 +178,7 @@ impl Gatekeeper {
     async fn fetch_key(&self) -> Result<Arc<PreparedVerifyingKey>, ErrorBody> {
         let unavailable = |message: String| ErrorBody::new(ErrorCode::Unavailable, message);
         let bytes = self
-            .fetcher
+            .relay
             .get("/v1/zk/verifying-key")
             .await
             .map_err(|e| unavailable(format!("the credential verifying key: {e}")))?;

@@ -192,10 +192,11 @@ impl Dispatcher {
 
     /// Sends a quoted job to the quoted provider only: `no_provider` if it is gone, `busy`
     /// if it has no room; never queued, never re-dispatched (`provider_lost` if it goes away
-    /// while running the job).
-    pub fn dispatch_to(&self, job: Job, provider: &str) -> oneshot::Receiver<Outcome> {
+    /// while running the job). Also says whether the job was handed to the provider.
+    pub fn dispatch_to(&self, job: Job, provider: &str) -> (bool, oneshot::Receiver<Outcome>) {
         let (reply, outcome) = oneshot::channel();
         let mut state = self.state();
+        let job_id = job.job_id.clone();
         let pending = Pending {
             job,
             provider: provider.to_owned(),
@@ -204,7 +205,7 @@ impl Dispatcher {
             reply,
         };
         send_pinned(&mut state, pending);
-        outcome
+        (state.jobs.contains_key(&job_id), outcome)
     }
 
     /// Handles a frame from a provider: results and failures complete their jobs; status
@@ -263,7 +264,7 @@ impl Dispatcher {
 /// Sends waiting calls, oldest first, while some provider has room; calls whose caller has
 /// gone are dropped. When no provider is left at all, waiting calls fail.
 fn drain_waiting(state: &mut State) {
-    if state.providers.is_empty() {
+    if !state.providers.values().any(|p| p.offer.price == 0) {
         for pending in std::mem::take(&mut state.waiting) {
             let error = ErrorBody::new(ErrorCode::NoProvider, "every provider disconnected");
             pending.finish(Err(error), None);
@@ -273,7 +274,11 @@ fn drain_waiting(state: &mut State) {
     // each call is looked at once: one that cannot go anywhere yet (say, only the provider
     // that lost it has room) goes back to the end of the queue
     for _ in 0..state.waiting.len() {
-        if !state.providers.values().any(|p| p.running < p.capacity) {
+        if !state
+            .providers
+            .values()
+            .any(|p| p.running < p.capacity && p.offer.price == 0)
+        {
             return;
         }
         let Some(pending) = state.waiting.pop_front() else {
@@ -331,7 +336,7 @@ fn send_pinned(state: &mut State, mut pending: Pending) {
         return fail(
             pending,
             ErrorCode::Busy,
-            "the quoted provider is at capacity; retry, or ask for a new quote",
+            "the quoted provider is at capacity; send the call again, or ask for a new quote",
         );
     }
     if provider
@@ -367,10 +372,13 @@ fn retry_or_fail(state: &mut State, mut pending: Pending) {
     let choice = state
         .providers
         .iter_mut()
-        .filter(|(key, p)| **key != previous && p.running < p.capacity)
+        .filter(|(key, p)| **key != previous && p.running < p.capacity && p.offer.price == 0)
         .min_by(|(ka, a), (kb, b)| by_load(ka, a, kb, b));
     let Some((key, provider)) = choice else {
-        let others = state.providers.keys().any(|key| *key != previous);
+        let others = state
+            .providers
+            .iter()
+            .any(|(key, p)| *key != previous && p.offer.price == 0);
         if others && state.waiting.len() < state.max_waiting {
             state.waiting.push_back(pending);
             return;
@@ -722,7 +730,8 @@ mod tests {
             Some("cheap")
         );
         // busy: a quoted provider at capacity is not quoted
-        let _running = dispatcher.dispatch_to(job("j1"), "cheap");
+        let (sent, _running) = dispatcher.dispatch_to(job("j1"), "cheap");
+        assert!(sent);
         assert!(sent_job(&mut cheap).is_some());
         assert_eq!(dispatcher.quote(100).map(|(key, _)| key), None);
         assert_eq!(
@@ -732,23 +741,39 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn open_calls_go_to_free_providers_only() {
+        let dispatcher = Dispatcher::default();
+        let (_, mut priced) = dispatcher.connect("priced", 4, offer(10));
+        assert_eq!(
+            code(dispatcher.dispatch(job("j1")).await),
+            Some(ErrorCode::NoProvider)
+        );
+        assert!(sent_job(&mut priced).is_none());
+        let (_, mut free) = dispatcher.connect("free", 4, offer(0));
+        let _answer = dispatcher.dispatch(job("j2"));
+        assert!(sent_job(&mut free).is_some());
+        assert!(sent_job(&mut priced).is_none());
+    }
+
+    #[tokio::test]
     async fn pinned_jobs_go_to_their_provider_only_and_are_never_redispatched() {
         let dispatcher = Dispatcher::default();
         let (a_connection, mut a) = dispatcher.connect("a", 1, offer(0));
         let (_, mut b) = dispatcher.connect("b", 4, offer(0));
         // b is less loaded, but the job is a's
-        let first = dispatcher.dispatch_to(job("j1"), "a");
+        let (sent, first) = dispatcher.dispatch_to(job("j1"), "a");
+        assert!(sent);
         assert!(sent_job(&mut a).is_some());
         assert!(sent_job(&mut b).is_none());
         // a is full: the next pinned job is refused, not queued
         assert_eq!(
-            code(dispatcher.dispatch_to(job("j2"), "a").await),
+            code(dispatcher.dispatch_to(job("j2"), "a").1.await),
             Some(ErrorCode::Busy)
         );
         assert_eq!(dispatcher.waiting(), 0);
         // a provider that is not connected
         assert_eq!(
-            code(dispatcher.dispatch_to(job("j3"), "nobody").await),
+            code(dispatcher.dispatch_to(job("j3"), "nobody").1.await),
             Some(ErrorCode::NoProvider)
         );
         // a leaves mid-call: provider_lost, and b never sees the job

@@ -147,9 +147,12 @@ pub(super) async fn call(
     let job_id = job.job_id.to_string();
     let function = job.function.to_string();
     let deadline = Duration::from_millis(wall_ms).saturating_add(GRACE);
-    let outcome = state.dispatcher.dispatch_to(job, &provider);
+    let (sent, outcome) = state.dispatcher.dispatch_to(job, &provider);
     let delivered = async {
-        if paid && let Err(error) = state.store.payment_delivered(&job_id, now()).await {
+        if paid
+            && sent
+            && let Err(error) = state.store.payment_delivered(&job_id, now()).await
+        {
             eprintln!("relay: marking the payment of job {job_id} delivered: {error}");
         }
     };
@@ -262,7 +265,10 @@ async fn admit(
         }
     };
     if let Some(payment) = &payment
-        && state.store.payment_known(payment).await?
+        && state
+            .store
+            .payment_known(payment, call.job_id.as_str())
+            .await?
     {
         return Err(AppError::new(
             ErrorCode::PaymentUsed,

@@ -59,7 +59,8 @@ pub(super) fn to_i64(value: u64, what: &str) -> Result<i64, StoreError> {
 }
 
 impl Store {
-    /// Opens the state in `data_dir` (`relay.db` and `bundles/`), creating and migrating it.
+    /// Opens the state in `data_dir` (`relay.db` and `bundles/`), creating and migrating it,
+    /// and settles the gated calls a restart interrupted.
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::io(data_dir, e))?;
         let options = SqliteConnectOptions::new()
@@ -74,11 +75,30 @@ impl Store {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let bundles = BundleDir::open(&data_dir.join("bundles"))?;
-        Ok(Store {
+        let store = Store {
             pool,
             bundles,
             groups: super::groups::GroupTrees::default(),
-        })
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let interrupted = store.recover_interrupted(now).await?;
+        if interrupted > 0 {
+            eprintln!(
+                "relay: {interrupted} calls were interrupted by a restart; their payments are void and their nullifiers released"
+            );
+        }
+        Ok(store)
+    }
+
+    /// A write transaction, taking SQLite's write lock at once (`BEGIN IMMEDIATE`): one
+    /// that read first and wrote later could otherwise fail with "database is locked" when
+    /// another connection wrote in between, instead of waiting its turn.
+    pub(super) async fn write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Stores a bundle (already validated by the caller) and records it.
@@ -119,7 +139,7 @@ impl Store {
             return Err(StoreError::BadSignature(request.owner.clone()));
         }
         let digest = request.manifest.digest.to_string();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM bundles WHERE digest = ?")
             .bind(&digest)
             .fetch_optional(&mut *tx)
@@ -127,6 +147,7 @@ impl Store {
         if known.is_none() {
             return Err(StoreError::MissingBundle(digest));
         }
+        super::groups::check_group_exists(&mut tx, &request.manifest.access).await?;
         let name = request.manifest.name.as_str();
         let manifest = serde_json::to_string(&request.manifest)
             .map_err(|e| StoreError::Record(e.to_string()))?;

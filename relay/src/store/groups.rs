@@ -10,7 +10,9 @@ use std::sync::Arc;
 use sqlx::{Row, SqliteConnection};
 use tokio::sync::Mutex;
 use webfn_circuits::{Fr, MerkleTree, TREE_DEPTH, from_decimal, to_decimal};
-use webfn_protocol::{ErrorCode, GateError, GroupChange, GroupId, GroupRequest, GroupView};
+use webfn_protocol::{
+    AccessPolicy, ErrorCode, GateError, GroupChange, GroupId, GroupRequest, GroupView,
+};
 
 use super::db::to_i64;
 use super::{Store, StoreError};
@@ -53,7 +55,7 @@ impl Store {
         }
         let id = request.group.as_str();
         let mut trees = self.groups.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let existing = group_row(&mut tx, id).await?;
         let tree = match (&request.change, existing) {
             (GroupChange::Create, Some(_)) => {
@@ -165,6 +167,20 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(found.is_some())
+    }
+}
+
+/// Refuses a manifest gated by a group the relay does not have.
+pub(super) async fn check_group_exists(
+    conn: &mut SqliteConnection,
+    access: &AccessPolicy,
+) -> Result<(), StoreError> {
+    let AccessPolicy::Group { group, .. } = access else {
+        return Ok(());
+    };
+    match group_row(conn, group.as_str()).await? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::MissingGroup(group.to_string())),
     }
 }
 

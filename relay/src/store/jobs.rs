@@ -72,7 +72,7 @@ impl Store {
     /// transaction (the relay batches jobs so that a busy gateway syncs the disk rarely).
     pub async fn record_jobs(&self, jobs: &[JobRecord]) -> Result<(), StoreError> {
         let mut tally: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for job in jobs {
             sqlx::query(
                 "INSERT INTO jobs (id, function, provider, status, error_code, attempts, exec_us, latency_us, created_at, finished_at)

@@ -1,8 +1,10 @@
 //! Quotes, spent nullifiers and the payment ledger. A gated or paid call is admitted in one
 //! transaction — its quote marked used, its nullifier spent, its payment recorded as
 //! `signed`, its job recorded as running — so either all of it is recorded or none is. When
-//! the call then fails before execution, [`Store::settle`] releases the nullifier and marks
-//! the payment `failed` (never to be broadcast), again in one transaction.
+//! the call then fails before execution, [`Store::settle`] releases the nullifier, marks the
+//! payment `failed` (never to be broadcast) and frees the quote, again in one transaction: the
+//! same call may be sent again while its quote lasts. Calls a relay restart interrupted are
+//! settled the same way when the store opens ([`Store::recover_interrupted`]).
 
 use sqlx::Row;
 use webfn_protocol::{CheckedPayment, ErrorCode, GateError, PaymentState, PaymentView};
@@ -49,6 +51,9 @@ pub struct Admission<'a> {
     pub now: u64,
 }
 
+const PAYMENT_USED: &str =
+    "this payment (or another live one with the same account nonce) was already used";
+
 fn refused(code: ErrorCode, message: String) -> StoreError {
     StoreError::Refused(GateError::new(code, message))
 }
@@ -68,7 +73,7 @@ fn unique_as(error: sqlx::Error, table: &str, code: ErrorCode, message: &str) ->
 impl Store {
     /// Records a quote, and forgets unused quotes that expired over an hour ago.
     pub async fn put_quote(&self, quote: &QuoteRecord, now: u64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("DELETE FROM quotes WHERE used = 0 AND expires_at < ?")
             .bind(to_i64(now.saturating_sub(3600), "time")?)
             .execute(&mut *tx)
@@ -118,13 +123,22 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// Whether a payment (by hash) was recorded, or another live payment has its payer's
-    /// nonce.
-    pub async fn payment_known(&self, payment: &CheckedPayment) -> Result<bool, StoreError> {
+    /// Whether a payment was used already: recorded (by hash) for another job or still live,
+    /// or another job's live payment has its payer's nonce. A payment that failed before
+    /// execution may be sent again with its own job.
+    pub async fn payment_known(
+        &self,
+        payment: &CheckedPayment,
+        job_id: &str,
+    ) -> Result<bool, StoreError> {
         let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM payments WHERE hash = ? OR (payer = ? AND nonce = ? AND state != 'failed') LIMIT 1",
+            "SELECT 1 FROM payments
+             WHERE (hash = ?1 AND NOT (state = 'failed' AND job_id = ?2))
+                OR (payer = ?3 AND nonce = ?4 AND state != 'failed' AND job_id != ?2)
+             LIMIT 1",
         )
         .bind(&payment.hash)
+        .bind(job_id)
         .bind(&payment.payer)
         .bind(i64::from(payment.nonce))
         .fetch_optional(&self.pool)
@@ -136,7 +150,7 @@ impl Store {
     /// A used quote, a spent nullifier or a known payment refuses it, recording nothing.
     pub async fn admit(&self, admission: &Admission<'_>) -> Result<(), StoreError> {
         let now = to_i64(admission.now, "time")?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let claimed = sqlx::query("UPDATE quotes SET used = 1 WHERE job_id = ? AND used = 0")
             .bind(admission.job_id)
             .execute(&mut *tx)
@@ -168,9 +182,12 @@ impl Store {
             })?;
         }
         if let Some((payment, signed)) = &admission.payment {
-            sqlx::query(
+            // a payment that failed before execution comes back to life with its own job
+            let recorded = sqlx::query(
                 "INSERT INTO payments (hash, job_id, function, payer, receiver, amount, fee, nonce, state, signed, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signed', ?, ?, ?)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'signed', ?9, ?10, ?10)
+                 ON CONFLICT(hash) DO UPDATE SET state = 'signed', updated_at = excluded.updated_at
+                 WHERE payments.state = 'failed' AND payments.job_id = excluded.job_id",
             )
             .bind(&payment.hash)
             .bind(admission.job_id)
@@ -182,20 +199,18 @@ impl Store {
             .bind(i64::from(payment.nonce))
             .bind(signed)
             .bind(now)
-            .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| {
-                unique_as(
-                    e,
-                    "payments",
-                    ErrorCode::PaymentUsed,
-                    "this payment (or another live one with the same account nonce) was already used",
-                )
-            })?;
+            .map_err(|e| unique_as(e, "payments", ErrorCode::PaymentUsed, PAYMENT_USED))?;
+            if recorded.rows_affected() != 1 {
+                return Err(refused(ErrorCode::PaymentUsed, PAYMENT_USED.to_owned()));
+            }
         }
         sqlx::query(
-            "INSERT INTO jobs (id, function, provider, status, attempts, created_at) VALUES (?, ?, ?, 'running', 1, ?)",
+            "INSERT INTO jobs (id, function, provider, status, attempts, created_at) VALUES (?, ?, ?, 'running', 1, ?)
+             ON CONFLICT(id) DO UPDATE SET status = 'running', provider = excluded.provider,
+               error_code = NULL, exec_us = NULL, latency_us = NULL, finished_at = NULL
+             WHERE jobs.status = 'failed'",
         )
         .bind(admission.job_id)
         .bind(admission.function)
@@ -220,14 +235,14 @@ impl Store {
     }
 
     /// Settles an admitted call: `executed` earns the payment and keeps the nullifier spent;
-    /// otherwise the payment is `failed` and the nullifier released.
+    /// otherwise the payment is `failed`, the nullifier released and the quote free again.
     pub async fn settle(&self, job_id: &str, executed: bool, now: u64) -> Result<(), StoreError> {
         let state = if executed {
             PaymentState::Executed
         } else {
             PaymentState::Failed
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE payments SET state = ?, updated_at = ? WHERE job_id = ?")
             .bind(state.as_str())
             .bind(to_i64(now, "time")?)
@@ -235,13 +250,38 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if !executed {
-            sqlx::query("DELETE FROM nullifiers WHERE job_id = ?")
-                .bind(job_id)
-                .execute(&mut *tx)
-                .await?;
+            release(&mut tx, job_id).await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Settles, as failed before execution, every call a relay restart interrupted (admitted,
+    /// its job still running): payment `failed`, nullifier released, quote free, job failed
+    /// with `provider_lost`. Returns how many.
+    pub async fn recover_interrupted(&self, now: u64) -> Result<u64, StoreError> {
+        let now = to_i64(now, "time")?;
+        let mut tx = self.write().await?;
+        let jobs: Vec<String> = sqlx::query_scalar("SELECT id FROM jobs WHERE status = 'running'")
+            .fetch_all(&mut *tx)
+            .await?;
+        for job_id in &jobs {
+            sqlx::query("UPDATE payments SET state = 'failed', updated_at = ? WHERE job_id = ?")
+                .bind(now)
+                .bind(job_id)
+                .execute(&mut *tx)
+                .await?;
+            release(&mut tx, job_id).await?;
+            sqlx::query(
+                "UPDATE jobs SET status = 'failed', error_code = 'provider_lost', finished_at = ? WHERE id = ?",
+            )
+            .bind(now)
+            .bind(job_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(jobs.len() as u64)
     }
 
     /// Payments, newest first: those `account` paid or received, or all of them; at most
@@ -261,6 +301,19 @@ impl Store {
         .await?;
         rows.iter().map(payment_from_row).collect()
     }
+}
+
+/// Releases a call that did not execute: its nullifier unspent, its quote free.
+async fn release(conn: &mut sqlx::SqliteConnection, job_id: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM nullifiers WHERE job_id = ?")
+        .bind(job_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE quotes SET used = 0 WHERE job_id = ?")
+        .bind(job_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 fn payment_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<PaymentView, StoreError> {

@@ -44,12 +44,12 @@ pub enum StoreError {
     /// A manifest or request breaks a protocol rule.
     #[error(transparent)]
     Invalid(#[from] ProtocolError),
-    /// The deploy request's signature does not verify.
-    #[error("the deploy request's signature does not verify for owner {0}")]
+    /// A signed request's (deploy, group change) signature does not verify.
+    #[error("the request's signature does not verify for owner {0}")]
     BadSignature(String),
-    /// The deploy request was issued too far from now.
+    /// A signed request was issued too far from now.
     #[error(
-        "the deploy request was issued at {issued_at}, more than {max_skew} s from the relay's clock ({now})"
+        "the request was issued at {issued_at}, more than {max_skew} s from the relay's clock ({now})"
     )]
     Stale {
         /// Its `issued_at`.
@@ -67,8 +67,10 @@ pub enum StoreError {
         /// Its owner.
         owner: String,
     },
-    /// A deploy request not newer than the one in force (a replay or a reordering).
-    #[error("a deploy issued at {current} is already in force; this one was issued at {issued_at}")]
+    /// A signed request not newer than the one in force (a replay or a reordering).
+    #[error(
+        "a request issued at {current} is already in force; this one was issued at {issued_at} (it must be newer)"
+    )]
     Replayed {
         /// Its `issued_at`.
         issued_at: u64,
@@ -78,6 +80,9 @@ pub enum StoreError {
     /// The manifest names a bundle the relay does not have.
     #[error("bundle {0} has not been uploaded")]
     MissingBundle(String),
+    /// The manifest gates the function by a group the relay does not have.
+    #[error("access group {0} does not exist (webfn group create)")]
+    MissingGroup(String),
     /// A stored row could not be read back.
     #[error("stored record is invalid: {0}")]
     Record(String),
@@ -106,7 +111,8 @@ impl StoreError {
             StoreError::BadSignature(_) => ErrorCode::BadSignature,
             StoreError::Stale { .. }
             | StoreError::Replayed { .. }
-            | StoreError::MissingBundle(_) => ErrorCode::BadRequest,
+            | StoreError::MissingBundle(_)
+            | StoreError::MissingGroup(_) => ErrorCode::BadRequest,
             StoreError::NotOwner { .. } => ErrorCode::Unauthorized,
             StoreError::Io { .. }
             | StoreError::Corrupt(_)

@@ -122,7 +122,7 @@ impl Store {
         }
         let name = request.function.as_str();
         let issued_at = to_i64(request.issued_at, "issued_at")?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let owner: Option<String> =
             sqlx::query_scalar("SELECT owner FROM functions WHERE name = ?")
                 .bind(name)
@@ -214,7 +214,7 @@ impl Store {
         let json =
             serde_json::to_string(manifest).map_err(|e| StoreError::Record(e.to_string()))?;
         let now = to_i64(now, "time")?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM bundles WHERE digest = ?")
             .bind(&digest)
             .fetch_optional(&mut *tx)
@@ -222,6 +222,7 @@ impl Store {
         if known.is_none() {
             return Err(StoreError::MissingBundle(digest));
         }
+        super::groups::check_group_exists(&mut tx, &manifest.access).await?;
         let publisher: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM publishers WHERE function = ? AND policy IS NOT NULL",
         )
