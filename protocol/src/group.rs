@@ -90,20 +90,27 @@ pub enum GroupChange {
         /// The members' commitments.
         members: Vec<String>,
     },
+    /// Make the members exactly these (decimal): zero the leaves of the others, append the
+    /// missing ones in order. What a repository's members file syncs with.
+    Set {
+        /// Every member's commitment (0 to [`MAX_MEMBERS_PER_REQUEST`]).
+        members: Vec<String>,
+    },
 }
 
 impl GroupChange {
-    /// Checks the member lists: 1 to [`MAX_MEMBERS_PER_REQUEST`] canonical decimal
-    /// commitments, nonzero, no duplicates.
+    /// Checks the member lists: canonical decimal commitments, nonzero, no duplicates; 1 to
+    /// [`MAX_MEMBERS_PER_REQUEST`] of them (0 allowed for `set`, which empties the group).
     pub fn validate(&self) -> Result<(), ProtocolError> {
-        let members = match self {
+        let (members, least) = match self {
             GroupChange::Create => return Ok(()),
-            GroupChange::Add { members } | GroupChange::Remove { members } => members,
+            GroupChange::Add { members } | GroupChange::Remove { members } => (members, 1),
+            GroupChange::Set { members } => (members, 0),
         };
-        if members.is_empty() || members.len() > MAX_MEMBERS_PER_REQUEST {
+        if members.len() < least || members.len() > MAX_MEMBERS_PER_REQUEST {
             return Err(ProtocolError::Invalid {
                 field: "members",
-                reason: format!("1 to {MAX_MEMBERS_PER_REQUEST} commitments per request"),
+                reason: format!("{least} to {MAX_MEMBERS_PER_REQUEST} commitments per request"),
             });
         }
         let mut seen = std::collections::HashSet::new();
@@ -203,6 +210,20 @@ fn group_message(
     })
     .map_err(|e| ProtocolError::Malformed(e.to_string()))?;
     Ok(format!("{GROUP_STATEMENT}\n{body}"))
+}
+
+/// A group change by a function's trusted publisher: a CI job presents its OIDC ID token
+/// (`Authorization: Bearer …`) with this unsigned body. The token must match the trusted
+/// publisher of `function`, a function gated by `group` and owned by the group's owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenGroupRequest {
+    /// The group.
+    pub group: GroupId,
+    /// The function whose trusted publisher acts.
+    pub function: FunctionName,
+    /// What to do (not `create`).
+    pub change: GroupChange,
 }
 
 /// A group as the relay shows it to anyone: `GET /v1/groups/{id}`.

@@ -41,6 +41,7 @@ pub use gated::{
 };
 pub use group::{
     GROUP_STATEMENT, GroupChange, GroupId, GroupRequest, GroupView, MAX_MEMBERS_PER_REQUEST,
+    TokenGroupRequest,
 };
 pub use http::{HttpRequest, HttpResponse};
 pub use ledger::{LEDGER_STATEMENT, LedgerQuery, PaymentState, PaymentView};

@@ -717,5 +717,152 @@ async fn the_cli_sets_a_publisher_and_deploys_with_a_ci_token() -> TestResult {
     )?;
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("id-token: write"));
+
+    // the group kept in the repository: the owner creates it and gates hello by it, then the
+    // CI job syncs the members file with its token
+    let output = run(
+        &[
+            "group", "create", "--relay", &http, "--group", "team", "--key", &owner,
+        ],
+        None,
+    )?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = run(
+        &[
+            "deploy", "--relay", &http, "--name", "hello", "--key", &owner, "--group", "team",
+            "--quota", "3", &bundle,
+        ],
+        None,
+    )?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let members = dir.path().join("members.txt");
+    std::fs::write(&members, "# who may call hello\n101\n202\n")?;
+    let members = members.display().to_string();
+    let sync = [
+        "group",
+        "sync",
+        "--relay",
+        &http,
+        "--group",
+        "team",
+        "--function",
+        "hello",
+        "--members-file",
+        &members,
+    ];
+    let token = key.sign(&github_claims(&issuer.url));
+    let output = run(&sync, Some(&token))?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let view: Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(view["members"], json!(["101", "202"]));
+    // without --function a token cannot say whose publisher it is
+    let output = run(
+        &sync[..sync.len() - 4]
+            .iter()
+            .chain(&["--members-file", &members])
+            .copied()
+            .collect::<Vec<_>>(),
+        Some(&key.sign(&github_claims(&issuer.url))),
+    )?;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--function"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_trusted_publisher_keeps_the_access_group_of_its_function() -> TestResult {
+    use webfn_protocol::{AccessPolicy, GroupChange, GroupRequest};
+
+    let setup = Setup::new().await?;
+    let create = GroupRequest::sign("team".parse()?, GroupChange::Create, &setup.owner, now())?;
+    let (status, body) = send(&setup.router, post_json("/v1/groups", &create)?).await?;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let sync = |members: Vec<&str>, function: &str| json!({"group": "team", "function": function, "change": {"action": "set", "members": members}});
+    let post_token = |token: String, body: Value| {
+        Request::post("/v1/groups")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+    };
+    let members = |view: &Value| view["members"].clone();
+
+    // hello is not gated by the group yet: its publisher may not touch it
+    setup
+        .set_policy(Some(policy()), &setup.owner, now())
+        .await?;
+    let token = setup.key.sign(&github_claims(&setup.issuer.url));
+    let (status, body) = send(&setup.router, post_token(token, sync(vec!["11"], "hello"))?).await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(
+        setup.store.recorded_tokens().await?,
+        0,
+        "refused before the token is spent"
+    );
+
+    // gate hello by the group: now its trusted publisher syncs it
+    let mut gated = manifest(setup.digest, 0)?;
+    gated.access = AccessPolicy::Group {
+        group: "team".parse()?,
+        quota: 1,
+        epoch_secs: 3600,
+    };
+    let deploy = DeployRequest::sign(gated, &setup.owner, now() + 1)?;
+    let (status, body) = send(&setup.router, post_json("/v1/functions", &deploy)?).await?;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = setup.key.sign(&github_claims(&setup.issuer.url));
+    let (status, view) = send(
+        &setup.router,
+        post_token(token.clone(), sync(vec!["11", "22"], "hello"))?,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(members(&view), json!(["11", "22"]));
+    // the token once only
+    let (status, _) = send(&setup.router, post_token(token, sync(vec!["33"], "hello"))?).await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // a token of another repository is refused, and changes nothing
+    let other = with(
+        github_claims(&setup.issuer.url),
+        "repository",
+        json!("evil/app"),
+    );
+    let (status, body) = send(
+        &setup.router,
+        post_token(setup.key.sign(&other), sync(vec![], "hello"))?,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // a new member list: 11 goes (its leaf becomes 0), 33 comes
+    let token = setup.key.sign(&github_claims(&setup.issuer.url));
+    let (status, view) = send(
+        &setup.router,
+        post_token(token, sync(vec!["22", "33"], "hello"))?,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(members(&view), json!(["0", "22", "33"]));
+    // the owner's request signed before the token's change cannot undo it
+    let stale = GroupRequest::sign(
+        "team".parse()?,
+        GroupChange::Add {
+            members: vec!["44".into()],
+        },
+        &setup.owner,
+        now() - 5,
+    )?;
+    let (status, body) = send(&setup.router, post_json("/v1/groups", &stale)?).await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     Ok(())
 }

@@ -120,10 +120,9 @@ impl DeployArgs {
         }
         let body = match &key {
             Some(key) => {
-                let issued_at = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .context("reading the clock")?;
+                // newer than the deploy in force, even one made in this very second
+                let in_force = in_force_issued_at(base, &self.name).await?;
+                let issued_at = super::now_secs().max(in_force.map_or(0, |t| t + 1));
                 serde_json::to_vec(&DeployRequest::sign(manifest, key, issued_at)?)?
             }
             None => serde_json::to_vec(&TokenDeployRequest { manifest })?,
@@ -146,4 +145,23 @@ impl DeployArgs {
         println!("{}", String::from_utf8_lossy(&body));
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// The `issued_at` of the function's deploy in force, if it exists.
+async fn in_force_issued_at(base: &str, name: &FunctionName) -> anyhow::Result<Option<u64>> {
+    let (status, body) = send(
+        "GET",
+        &format!("{base}/v1/functions/{name}"),
+        Vec::new(),
+        "application/json",
+    )
+    .await?;
+    if status == 404 {
+        return Ok(None);
+    }
+    if !(200..300).contains(&status) {
+        bail!("looking up {name}: HTTP {status}: {}", error_text(&body));
+    }
+    let view: serde_json::Value = serde_json::from_slice(&body).context("reading the function")?;
+    Ok(view["issued_at"].as_u64())
 }

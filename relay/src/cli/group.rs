@@ -9,10 +9,14 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use webfn_mina::PrivateKey;
-use webfn_protocol::{GroupChange, GroupId, GroupRequest, GroupView, MAX_MEMBERS_PER_REQUEST};
+use webfn_protocol::{
+    FunctionName, GroupChange, GroupId, GroupRequest, GroupView, MAX_MEMBERS_PER_REQUEST,
+    TokenGroupRequest,
+};
 
-use super::http::{error_text, send};
+use super::http::{error_text, send, send_authorized};
 use super::keys::KeyArg;
+use super::oidc::CiTokenArgs;
 use crate::keyfile;
 
 /// Largest members file read, bytes (2^20 commitments of 77 digits and a newline).
@@ -29,13 +33,21 @@ pub(crate) enum GroupCommand {
     /// Print the group: owner, size, root, recent roots and every member in leaf order.
     Show(Where),
     /// Make the group's members exactly those of a members file: removes the others, adds
-    /// the missing ones (in file order), creating the group if needed.
+    /// the missing ones (in file order), creating the group if needed. In a CI job it uses
+    /// the job's OIDC ID token instead of a key (trusted publishing: name the gated
+    /// --function whose trusted publisher this job is).
     Sync {
         #[command(flatten)]
         target: Target,
         /// One commitment per line (`#` comments and blank lines ignored).
         #[arg(long, value_name = "FILE")]
         members_file: PathBuf,
+        /// With a CI token: the function gated by this group whose trusted publisher acts.
+        #[arg(long, value_name = "NAME")]
+        function: Option<FunctionName>,
+        /// Trusted publishing: sync with the CI job's OIDC ID token.
+        #[command(flatten)]
+        ci: CiTokenArgs,
     },
 }
 
@@ -102,7 +114,22 @@ impl GroupCommand {
                 GroupCommand::Sync {
                     target,
                     members_file,
-                } => sync(&target, &members_file).await,
+                    function,
+                    ci,
+                } => {
+                    let environment = ci.environment();
+                    let with_token =
+                        ci.oidc || (!target.key.is_given() && environment.source().is_some());
+                    if with_token {
+                        let token = ci.token(&environment, &target.place.relay).await?;
+                        let Some(function) = function else {
+                            bail!("syncing with a CI token needs --function NAME (the gated function whose trusted publisher this job is)");
+                        };
+                        sync_with_token(&target.place, &members_file, function, &token).await
+                    } else {
+                        sync(&target, &members_file).await
+                    }
+                }
             }
         })
     }
@@ -234,12 +261,63 @@ async fn change_in_chunks(
     Ok(view)
 }
 
-async fn sync(target: &Target, members_file: &Path) -> anyhow::Result<ExitCode> {
+/// The members file's commitments, refusing duplicates.
+fn wanted_members(members_file: &Path) -> anyhow::Result<Vec<String>> {
     let wanted = read_members(members_file)?;
     let mut seen = HashSet::new();
     if let Some(twice) = wanted.iter().find(|m| !seen.insert(m.as_str())) {
         bail!("{} lists {twice} twice", members_file.display());
     }
+    Ok(wanted)
+}
+
+/// One `set` request with the CI job's token: the relay makes the group match.
+async fn sync_with_token(
+    place: &Where,
+    members_file: &Path,
+    function: FunctionName,
+    token: &str,
+) -> anyhow::Result<ExitCode> {
+    let members = wanted_members(members_file)?;
+    if members.len() > MAX_MEMBERS_PER_REQUEST {
+        bail!(
+            "{} lists {} members; a trusted publisher syncs at most {MAX_MEMBERS_PER_REQUEST} (sync larger groups with the owner's key)",
+            members_file.display(),
+            members.len()
+        );
+    }
+    let count = members.len();
+    let request = TokenGroupRequest {
+        group: place.group.clone(),
+        function,
+        change: GroupChange::Set { members },
+    };
+    let url = format!("{}/v1/groups", place.relay.trim_end_matches('/'));
+    let (status, body) = send_authorized(
+        "POST",
+        &url,
+        serde_json::to_vec(&request)?,
+        "application/json",
+        Some(token),
+    )
+    .await?;
+    if !(200..300).contains(&status) {
+        bail!(
+            "syncing group {}: HTTP {status}: {}",
+            place.group,
+            error_text(&body)
+        );
+    }
+    let view: GroupView = serde_json::from_slice(&body).context("reading the group")?;
+    eprintln!(
+        "group {}: synced to {count} members with the CI job's token, root {}",
+        place.group, view.root
+    );
+    print(&view)
+}
+
+async fn sync(target: &Target, members_file: &Path) -> anyhow::Result<ExitCode> {
+    let wanted = wanted_members(members_file)?;
     let key = owner_key(&target.key)?;
     let place = &target.place;
     let current = match fetch(place).await? {

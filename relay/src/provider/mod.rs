@@ -324,24 +324,15 @@ impl Agent {
 
     async fn execute(&self, mut job: Job) -> Result<HttpResponse, ErrorBody> {
         let engine_error = |e: EngineError| ErrorBody::new(e.code(), e.to_string());
+        let ticketed = job.ticket.is_some();
         self.gate.admit(&mut job).await?;
-        let bundle = self.bundle(&job.digest).await?;
-        let mut allowlist = Allowlist::new(&job.outbound_hosts).map_err(engine_error)?;
-        if self.engine.config().private_outbound {
-            allowlist = allowlist.permitting_private_addresses();
+        let job_id = job.job_id.clone();
+        let prepared = self.prepare(job).await;
+        if ticketed && prepared.is_err() {
+            // nothing ran: the relay may send this job again
+            self.gate.release(job_id.as_str());
         }
-        let bundle = bundle
-            .with_limits(Limits::from(&job.limits))
-            .with_allowlist(allowlist);
-        let mut request = http::Request::builder()
-            .method(job.request.method.as_str())
-            .uri(job.request.path.as_str());
-        for (name, value) in &job.request.headers {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        let request = request
-            .body(bytes::Bytes::from(job.request.body))
-            .map_err(|e| ErrorBody::new(ErrorCode::BadRequest, e.to_string()))?;
+        let (bundle, request) = prepared?;
         let response = self
             .engine
             .call(&bundle, request)
@@ -362,6 +353,29 @@ impl Agent {
             headers,
             body: response.into_body().to_vec(),
         })
+    }
+
+    /// The job's bundle, with its limits and allowlist, and its request, ready to run.
+    async fn prepare(&self, job: Job) -> Result<(Bundle, http::Request<bytes::Bytes>), ErrorBody> {
+        let engine_error = |e: EngineError| ErrorBody::new(e.code(), e.to_string());
+        let bundle = self.bundle(&job.digest).await?;
+        let mut allowlist = Allowlist::new(&job.outbound_hosts).map_err(engine_error)?;
+        if self.engine.config().private_outbound {
+            allowlist = allowlist.permitting_private_addresses();
+        }
+        let bundle = bundle
+            .with_limits(Limits::from(&job.limits))
+            .with_allowlist(allowlist);
+        let mut request = http::Request::builder()
+            .method(job.request.method.as_str())
+            .uri(job.request.path.as_str());
+        for (name, value) in &job.request.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let request = request
+            .body(bytes::Bytes::from(job.request.body))
+            .map_err(|e| ErrorBody::new(ErrorCode::BadRequest, e.to_string()))?;
+        Ok((bundle, request))
     }
 
     /// The loaded bundle, fetching and checking it on first use.

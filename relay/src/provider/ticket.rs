@@ -61,6 +61,16 @@ impl Gatekeeper {
         }
     }
 
+    /// Forgets that `job` was taken: it failed before its guest ran (the bundle could not be
+    /// fetched, say), so the relay may send it again.
+    pub fn release(&self, job: &str) {
+        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        let (seen, order) = &mut *taken;
+        if seen.remove(job) {
+            order.retain(|j| j != job);
+        }
+    }
+
     /// Records `job` as taken; false if it was taken before.
     fn take(&self, job: &str) -> bool {
         let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
@@ -133,12 +143,6 @@ impl Gatekeeper {
                 .map_err(|e| e.to_body())?;
             self.verify(credential.proof.clone()).await?;
         }
-        if !self.take(job.job_id.as_str()) {
-            return Err(ErrorBody::new(
-                ErrorCode::QuoteUsed,
-                format!("this provider already took job {}", job.job_id),
-            ));
-        }
         if let Some(sealed) = &call.sealed {
             let secrets = self
                 .hpke
@@ -149,6 +153,12 @@ impl Gatekeeper {
                     .headers
                     .push((format!("{SECRET_HEADER_PREFIX}{name}"), value));
             }
+        }
+        if !self.take(job.job_id.as_str()) {
+            return Err(ErrorBody::new(
+                ErrorCode::QuoteUsed,
+                format!("this provider already took job {}", job.job_id),
+            ));
         }
         Ok(())
     }

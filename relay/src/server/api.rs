@@ -23,6 +23,8 @@ pub struct FunctionView {
     version: i64,
     created_at: i64,
     updated_at: i64,
+    /// `issued_at` of the deploy in force: a new signed deploy must be newer.
+    issued_at: i64,
     manifest: FunctionManifest,
 }
 
@@ -34,6 +36,7 @@ impl From<FunctionRecord> for FunctionView {
             version: record.version,
             created_at: record.created_at,
             updated_at: record.updated_at,
+            issued_at: record.issued_at,
             manifest: record.manifest,
         }
     }

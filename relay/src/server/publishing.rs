@@ -67,7 +67,7 @@ impl From<PublisherRecord> for PublisherView {
 }
 
 /// The bearer token of the request, if it has an `Authorization` header.
-fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
+pub(super) fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -144,6 +144,11 @@ async fn deploy_with_token(
         .ok_or_else(|| StoreError::from(PublisherError::NoPublisher(name.to_owned())))?;
     if !state.store.has_bundle(&manifest.digest).await? {
         return Err(StoreError::MissingBundle(manifest.digest.to_string()).into());
+    }
+    if let webfn_protocol::AccessPolicy::Group { group, .. } = &manifest.access
+        && !state.store.has_group(group).await?
+    {
+        return Err(StoreError::MissingGroup(group.to_string()).into());
     }
     let claims = verifier
         .authorize(token, &publisher.policy, &state.store)

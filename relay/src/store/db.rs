@@ -23,6 +23,8 @@ pub struct FunctionRecord {
     pub created_at: i64,
     /// Last deploy, Unix seconds.
     pub updated_at: i64,
+    /// `issued_at` of the deploy in force: the next signed deploy must be newer.
+    pub issued_at: i64,
 }
 
 /// A provider the relay has seen.
@@ -202,7 +204,7 @@ impl Store {
     /// A function by name.
     pub async fn function(&self, name: &str) -> Result<Option<FunctionRecord>, StoreError> {
         let row = sqlx::query(
-            "SELECT manifest, owner, version, created_at, updated_at FROM functions WHERE name = ?",
+            "SELECT manifest, owner, version, created_at, updated_at, issued_at FROM functions WHERE name = ?",
         )
         .bind(name)
         .fetch_optional(&self.pool)
@@ -213,7 +215,7 @@ impl Store {
     /// All functions, by name.
     pub async fn functions(&self) -> Result<Vec<FunctionRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT manifest, owner, version, created_at, updated_at FROM functions ORDER BY name",
+            "SELECT manifest, owner, version, created_at, updated_at, issued_at FROM functions ORDER BY name",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -290,5 +292,6 @@ fn function_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<FunctionRecord, St
         version: row.try_get("version")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        issued_at: row.try_get("issued_at")?,
     })
 }

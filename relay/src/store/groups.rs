@@ -80,28 +80,74 @@ impl Store {
                 });
             }
             (change, Some(row)) => {
-                let mut tree = match trees.remove(id) {
-                    Some(tree) => tree,
-                    None => new_tree(&leaves(&mut tx, id).await?)?,
-                };
-                change_members(&mut tx, id, change, &mut tree, row.size).await?;
-                record_root(&mut tx, id, &tree, now, root_window).await?;
-                sqlx::query(
-                    "UPDATE groups SET issued_at = ?, size = ?, updated_at = ? WHERE id = ?",
+                let tree = trees.remove(id);
+                apply_change(
+                    &mut tx,
+                    id,
+                    change,
+                    tree,
+                    &row,
+                    request.issued_at,
+                    now,
+                    root_window,
                 )
-                .bind(to_i64(request.issued_at, "issued_at")?)
-                .bind(to_i64(tree.len(), "size")?)
-                .bind(to_i64(now, "time")?)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                tree
+                .await?
             }
         };
         tx.commit().await?;
         trees.insert(id.to_owned(), tree);
         drop(trees);
         self.group(&request.group, 0, MAX_MEMBER_LISTING, root_window)
+            .await?
+            .ok_or_else(|| StoreError::Record(format!("group {id} vanished")))
+    }
+
+    /// Applies a change for the group's owner on behalf of a trusted publisher (whose token
+    /// the caller has verified against the policy of `function`): `function` must be gated
+    /// by the group and owned by the group's owner. The group's `issued_at` becomes at least
+    /// `now`, so an owner's request signed before cannot be replayed to undo this one.
+    pub async fn apply_group_by_publisher(
+        &self,
+        group: &GroupId,
+        function_owner: &str,
+        change: &GroupChange,
+        now: u64,
+        root_window: usize,
+    ) -> Result<GroupView, StoreError> {
+        change.validate()?;
+        if matches!(change, GroupChange::Create) {
+            return Err(refused(
+                "a trusted publisher changes members; the owner creates the group".into(),
+            ));
+        }
+        let id = group.as_str();
+        let mut trees = self.groups.lock().await;
+        let mut tx = self.write().await?;
+        let Some(row) = group_row(&mut tx, id).await? else {
+            return Err(refused(format!("no group {id}")));
+        };
+        if row.owner != function_owner {
+            return Err(StoreError::NotOwner {
+                name: format!("group {id}"),
+                owner: row.owner,
+            });
+        }
+        let issued_at = now.max(row.issued_at.unsigned_abs());
+        let tree = apply_change(
+            &mut tx,
+            id,
+            change,
+            trees.remove(id),
+            &row,
+            issued_at,
+            now,
+            root_window,
+        )
+        .await?;
+        tx.commit().await?;
+        trees.insert(id.to_owned(), tree);
+        drop(trees);
+        self.group(group, 0, MAX_MEMBER_LISTING, root_window)
             .await?
             .ok_or_else(|| StoreError::Record(format!("group {id} vanished")))
     }
@@ -150,6 +196,12 @@ impl Store {
         }))
     }
 
+    /// Whether the group exists.
+    pub async fn has_group(&self, group: &GroupId) -> Result<bool, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(group_row(&mut conn, group.as_str()).await?.is_some())
+    }
+
     /// Whether `root` is one of the group's newest `root_window` roots.
     pub async fn is_recent_root(
         &self,
@@ -182,6 +234,35 @@ pub(super) async fn check_group_exists(
         Some(_) => Ok(()),
         None => Err(StoreError::MissingGroup(group.to_string())),
     }
+}
+
+/// Changes the members of an existing group (in memory and in its rows), records the new root
+/// and the request's `issued_at`; returns the tree (the one in memory, or rebuilt).
+#[allow(clippy::too_many_arguments)]
+async fn apply_change(
+    conn: &mut SqliteConnection,
+    id: &str,
+    change: &GroupChange,
+    tree: Option<MerkleTree>,
+    row: &GroupRow,
+    issued_at: u64,
+    now: u64,
+    root_window: usize,
+) -> Result<MerkleTree, StoreError> {
+    let mut tree = match tree {
+        Some(tree) => tree,
+        None => new_tree(&leaves(conn, id).await?)?,
+    };
+    change_members(conn, id, change, &mut tree, row.size).await?;
+    record_root(conn, id, &tree, now, root_window).await?;
+    sqlx::query("UPDATE groups SET issued_at = ?, size = ?, updated_at = ? WHERE id = ?")
+        .bind(to_i64(issued_at, "issued_at")?)
+        .bind(to_i64(tree.len(), "size")?)
+        .bind(to_i64(now, "time")?)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(tree)
 }
 
 fn refused(message: String) -> StoreError {
@@ -278,6 +359,38 @@ async fn change_members(
                 .bind(member)
                 .execute(&mut *conn)
                 .await?;
+            }
+            Ok(())
+        }
+        GroupChange::Set { members } => {
+            let wanted: std::collections::HashSet<&str> =
+                members.iter().map(String::as_str).collect();
+            let current: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT leaf, commitment FROM group_members WHERE group_id = ? AND commitment != '0' ORDER BY leaf",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let present: std::collections::HashSet<&str> =
+                current.iter().map(|(_, c)| c.as_str()).collect();
+            let gone: Vec<String> = current
+                .iter()
+                .filter(|(_, c)| !wanted.contains(c.as_str()))
+                .map(|(_, c)| c.clone())
+                .collect();
+            let new: Vec<String> = members
+                .iter()
+                .filter(|m| !present.contains(m.as_str()))
+                .cloned()
+                .collect();
+            if !gone.is_empty() {
+                let remove = GroupChange::Remove { members: gone };
+                Box::pin(change_members(conn, id, &remove, tree, size)).await?;
+            }
+            if !new.is_empty() {
+                let size = i64::try_from(tree.len()).unwrap_or(i64::MAX);
+                let add = GroupChange::Add { members: new };
+                Box::pin(change_members(conn, id, &add, tree, size)).await?;
             }
             Ok(())
         }
