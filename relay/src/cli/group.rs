@@ -232,7 +232,7 @@ async fn apply(
             error_text(&body)
         );
     }
-    Ok(serde_json::from_slice(&body).context("reading the group")?)
+    serde_json::from_slice(&body).context("reading the group")
 }
 
 /// Adds or removes `members`, at most [`MAX_MEMBERS_PER_REQUEST`] per request.
