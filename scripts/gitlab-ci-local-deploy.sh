@@ -12,7 +12,10 @@
 #      `gitlab-ci-local webfunctions-deploy` in it, the token given as the `WEBFN_ID_TOKEN`
 #      variable (gitlab-ci-local does not mint `id_tokens`; the job reads the same variable);
 #   5. checks that hello is now at version 2, and that running the job again with the same
-#      token is refused (replayed) and leaves version 2.
+#      token is refused (replayed) and leaves version 2;
+#   6. gates hello by an access group `team` (the owner creates it), and runs
+#      `gitlab-ci-local webfunctions-group-sync` with a second token: the group's members become
+#      those of the project's members.txt.
 #
 # gitlab-ci-local and a Node.js 22 it needs come from npm at exact versions, installed under
 # ~/.cache/webfunctions/. Needs cargo, npm, git, rsync (gitlab-ci-local copies the project with
@@ -55,10 +58,11 @@ mkfifo "$work/issuer-in"
 "$target/debug/examples/test_issuer" "$relay_http" group/app main <"$work/issuer-in" >"$work/issuer-out" &
 pids+=($!)
 exec 3>"$work/issuer-in"
-for _ in $(seq 100); do [ "$(wc -l <"$work/issuer-out")" -ge 2 ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ "$(wc -l <"$work/issuer-out")" -ge 3 ] && break; sleep 0.1; done
 issuer_url=$(sed -n 1p "$work/issuer-out")
 token=$(sed -n 2p "$work/issuer-out")
-[ -n "$token" ] || die "the test issuer printed no token"
+group_token=$(sed -n 3p "$work/issuer-out")
+[ -n "$token" ] && [ -n "$group_token" ] || die "the test issuer printed no tokens"
 
 "$webfn" relay --listen "127.0.0.1:$port" --data "$work/relay" --oidc-issuer "gitlab=$issuer_url" \
   >"$work/relay.log" 2>&1 &
@@ -93,7 +97,10 @@ variables:
   WEBFN_RELAY_HTTP: $relay_http
   WEBFN_FUNCTION: hello
   WEBFN_BUNDLE: hello.wasm
+  WEBFN_GROUP: team
+  WEBFN_MEMBERS_FILE: members.txt
 EOF
+printf '# who may call hello\n101\n202\n303\n' >"$project/members.txt"
 git -C "$project" init -q -b main
 git -C "$project" -c user.name=ci -c user.email=ci@example.invalid add -A
 git -C "$project" -c user.name=ci -c user.email=ci@example.invalid commit -q -m project
@@ -101,9 +108,9 @@ git -C "$project" remote add origin https://gitlab.example.invalid/group/app.git
 git -C "$project" update-ref refs/remotes/origin/main HEAD
 git -C "$project" symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/main
 
-gcl() {
+gcl() { # [JOB] [TOKEN]
   (cd "$project" && PATH="$GCL_DIR/node_modules/.bin:$target/debug:$PATH" gitlab-ci-local \
-    --home "$work/gcl-home" --force-shell-executor --variable "WEBFN_ID_TOKEN=$token" webfunctions-deploy)
+    --home "$work/gcl-home" --force-shell-executor --variable "WEBFN_ID_TOKEN=${2:-$token}" "${1:-webfunctions-deploy}")
 }
 
 echo "== gitlab-ci-local webfunctions-deploy"
@@ -116,4 +123,11 @@ if gcl >"$work/again.log" 2>&1; then
 fi
 grep -q "replayed_token" "$work/again.log" || { cat "$work/again.log"; die "the refusal is not replayed_token"; }
 [ "$(version)" = 2 ] || die "a refused job changed the function"
-echo "gitlab-ci-local: the template's deploy job deployed hello (version 2) with the test issuer's token; the replay was refused"
+
+echo "== gate hello by group team, then gitlab-ci-local webfunctions-group-sync with a second token"
+"$webfn" group create --relay "$relay_http" --group team --key "$work/owner.key" >/dev/null
+"$webfn" deploy --relay "$relay_http" --name hello --key "$work/owner.key" --group team --quota 3 "$work/hello.wasm" >/dev/null
+gcl webfunctions-group-sync "$group_token"
+members=$(python3 -c "import json, urllib.request; print(' '.join(json.load(urllib.request.urlopen('$relay_http/v1/groups/team'))['members']))")
+[ "$members" = "101 202 303" ] || die "the group-sync job ran but the members are: $members"
+echo "gitlab-ci-local: the template's deploy job deployed hello (version 2) with the test issuer's token; the replay was refused; the group-sync job made group team's members those of members.txt"

@@ -1,7 +1,8 @@
 //! A test OIDC issuer on 127.0.0.1, for trying trusted publishing end to end without GitHub or
 //! GitLab (scripts/gitlab-ci-local-deploy.sh uses it): serves discovery and a JWKS with an RSA
-//! key generated at start, prints its URL on the first line and a GitLab CI token for
-//! `AUDIENCE` on the second, then serves until standard input closes.
+//! key generated at start, prints its URL on the first line and two GitLab CI tokens for
+//! `AUDIENCE` (each with its own `jti`, as two `id_tokens` of a pipeline) on the next two,
+//! then serves until standard input closes.
 //!
 //! ```sh
 //! cargo run -p webfn-oidc --features test-issuer --example test_issuer -- AUDIENCE [PROJECT_PATH] [REF]
@@ -24,18 +25,21 @@ async fn main() {
     let issuer = TestIssuer::start().await;
     let key = TestKey::rsa("test-rsa", 0);
     issuer.publish(&[&key]);
-    let claims = with(
-        with(
-            with(gitlab_claims(&issuer.url), "aud", json!(audience)),
-            "project_path",
-            json!(project),
-        ),
-        "ref",
-        json!(git_ref),
-    );
-    let token = key.sign(&claims);
+    let token = || {
+        let claims = with(
+            with(
+                with(gitlab_claims(&issuer.url), "aud", json!(audience)),
+                "project_path",
+                json!(project),
+            ),
+            "ref",
+            json!(git_ref),
+        );
+        key.sign(&claims)
+    };
     let mut out = std::io::stdout();
-    let printed = writeln!(out, "{}\n{token}", issuer.url).and_then(|()| out.flush());
+    let printed =
+        writeln!(out, "{}\n{}\n{}", issuer.url, token(), token()).and_then(|()| out.flush());
     if printed.is_err() {
         std::process::exit(1);
     }
