@@ -183,3 +183,120 @@ async fn bad_input_gets_typed_errors_and_changes_nothing() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn gated_routes_refuse_bad_input_with_typed_errors() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let router = router(dir.path(), ApiLimits::default()).await?;
+    let expect = |(status, body): (StatusCode, Vec<u8>), code: &str, expected: StatusCode| {
+        assert_eq!(status, expected, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            json(&body)["code"],
+            code,
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
+    };
+    for route in ["/v1/groups", "/v1/quotes", "/v1/calls", "/v1/ledger/query"] {
+        expect(
+            send(&router, post(route, "{not json")?).await?,
+            "bad_request",
+            StatusCode::BAD_REQUEST,
+        );
+        expect(
+            send(&router, post(route, "[]")?).await?,
+            "bad_request",
+            StatusCode::BAD_REQUEST,
+        );
+        expect(
+            send(&router, post(route, vec![b'x'; 64 << 20])?).await?,
+            "too_large",
+            StatusCode::PAYLOAD_TOO_LARGE,
+        );
+    }
+    // a group that does not exist, a bad group id, a far offset
+    expect(
+        send(&router, get("/v1/groups/nobody")?).await?,
+        "not_found",
+        StatusCode::NOT_FOUND,
+    );
+    expect(
+        send(&router, get("/v1/groups/No_Such")?).await?,
+        "bad_request",
+        StatusCode::BAD_REQUEST,
+    );
+    let owner = PrivateKey::generate_os()?;
+    let create = webfn_protocol::GroupRequest::sign(
+        "team".parse()?,
+        webfn_protocol::GroupChange::Create,
+        &owner,
+        now(),
+    )?;
+    let (status, _) = send(&router, post("/v1/groups", serde_json::to_vec(&create)?)?).await?;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = send(&router, get("/v1/groups/team?offset=18446744073709551615")?).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json(&body)["members"], serde_json::json!([]));
+    // members that are not field elements, zero, or too many
+    for members in [
+        vec!["x".to_owned()],
+        vec!["0".to_owned()],
+        vec!["1".to_owned(); 2],
+        (0..10_001).map(|i| (i + 1).to_string()).collect(),
+    ] {
+        let add = webfn_protocol::GroupRequest::sign(
+            "team".parse()?,
+            webfn_protocol::GroupChange::Add { members },
+            &owner,
+            now() + 1,
+        )?;
+        expect(
+            send(&router, post("/v1/groups", serde_json::to_vec(&add)?)?).await?,
+            "bad_request",
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    // a quote for an unknown function, for an open one; a call without a quote
+    expect(
+        send(&router, post("/v1/quotes", r#"{"function": "nope"}"#)?).await?,
+        "unknown_function",
+        StatusCode::NOT_FOUND,
+    );
+    let call = serde_json::json!({"job_id": "abc", "function": "nope", "request": {"method": "GET", "path": "/"}});
+    expect(
+        send(&router, post("/v1/calls", call.to_string())?).await?,
+        "quote_expired",
+        StatusCode::GONE,
+    );
+    // a proof that is not a proof
+    let call = serde_json::json!({"job_id": "abc", "function": "nope", "request": {"method": "GET", "path": "/"},
+        "credential": {"epoch": 1, "slot": 0, "proof": {"proof": "00", "publicInputs": {"root": "1", "nullifier": "2", "message": "3", "scope": "4"}}}});
+    expect(
+        send(&router, post("/v1/calls", call.to_string())?).await?,
+        "bad_request",
+        StatusCode::BAD_REQUEST,
+    );
+    // the ledger: a stale query, and the admin route on a relay without an admin
+    let stale = webfn_protocol::LedgerQuery::sign(&owner, now() - 10_000)?;
+    expect(
+        send(
+            &router,
+            post("/v1/ledger/query", serde_json::to_vec(&stale)?)?,
+        )
+        .await?,
+        "bad_request",
+        StatusCode::BAD_REQUEST,
+    );
+    expect(
+        send(&router, get("/v1/ledger")?).await?,
+        "unauthorized",
+        StatusCode::UNAUTHORIZED,
+    );
+    // no credential keys on this relay
+    expect(
+        send(&router, get("/v1/zk/verifying-key")?).await?,
+        "not_found",
+        StatusCode::NOT_FOUND,
+    );
+    Ok(())
+}

@@ -176,7 +176,7 @@ impl Store {
             "SELECT commitment FROM group_members WHERE group_id = ? AND leaf >= ? ORDER BY leaf LIMIT ?",
         )
         .bind(group.as_str())
-        .bind(to_i64(offset, "offset")?)
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .bind(to_i64(limit.min(MAX_MEMBER_LISTING), "limit")?)
         .fetch_all(&mut *conn)
         .await?;
