@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Digest, ErrorBody, FunctionName, HpkeKey, HttpRequest, HttpResponse, Limits, ProtocolError,
-    Ticket,
+    Digest, ErrorBody, FunctionName, GatedCall, HpkeKey, HttpRequest, HttpResponse, Limits,
+    ProtocolError, Ticket,
 };
 
 /// The protocol version this crate speaks.
@@ -187,6 +187,13 @@ pub enum CallerToRelay {
         function: FunctionName,
         /// The request.
         request: HttpRequest,
+    },
+    /// Send a quoted call (a gated or paid function; see `POST /v1/quotes`).
+    Call {
+        /// Chosen by the caller, echoed in the answer (1–64 characters, as a job id).
+        request_id: JobId,
+        /// The call, as `POST /v1/calls` takes it.
+        call: Box<GatedCall>,
     },
 }
 

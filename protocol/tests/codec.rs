@@ -2,12 +2,12 @@
 //! versions and malformed input with typed errors and never panics.
 
 use proptest::prelude::*;
-use webfn_protocol::HpkeKey;
 use webfn_protocol::{
     CallerToRelay, Digest, ErrorBody, ErrorCode, FunctionName, HttpRequest, HttpResponse, Job,
     JobId, Limits, ProtocolError, ProviderHello, ProviderToRelay, RelayToCaller, RelayToProvider,
     SealedSecrets, SignatureJson, SignedPayment, Ticket, decode, encode,
 };
+use webfn_protocol::{GatedCall, HpkeKey};
 
 fn name() -> impl Strategy<Value = FunctionName> {
     "[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?".prop_filter_map("invalid", |s| s.parse().ok())
@@ -212,26 +212,44 @@ fn caller_messages() -> impl Strategy<Value = (CallerToRelay, RelayToCaller)> {
         response(),
         error(),
         any::<bool>(),
+        ticket(),
+        job_id(),
     )
-        .prop_map(|(request_id, function, request, response, error, failed)| {
-            let invoke = CallerToRelay::Invoke {
-                request_id: request_id.clone(),
-                function,
-                request,
-            };
-            let answer = if failed {
-                RelayToCaller::Error {
-                    request_id: Some(request_id),
-                    error,
-                }
-            } else {
-                RelayToCaller::Response {
-                    request_id,
-                    response,
-                }
-            };
-            (invoke, answer)
-        })
+        .prop_map(
+            |(request_id, function, request, response, error, failed, ticket, job)| {
+                // a quoted call carries what a ticket carries (without a credential, see ticket())
+                let invoke = match ticket {
+                    Some(ticket) => CallerToRelay::Call {
+                        request_id: request_id.clone(),
+                        call: Box::new(GatedCall {
+                            job_id: job,
+                            function,
+                            request,
+                            sealed: ticket.sealed,
+                            payment: ticket.payment,
+                            credential: None,
+                        }),
+                    },
+                    None => CallerToRelay::Invoke {
+                        request_id: request_id.clone(),
+                        function,
+                        request,
+                    },
+                };
+                let answer = if failed {
+                    RelayToCaller::Error {
+                        request_id: Some(request_id),
+                        error,
+                    }
+                } else {
+                    RelayToCaller::Response {
+                        request_id,
+                        response,
+                    }
+                };
+                (invoke, answer)
+            },
+        )
 }
 
 fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use rand_core::OsRng;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
+use tokio_tungstenite::tungstenite;
 use webfn_circuits::{Fr, Identity, MerkleTree, ProvingKey, TREE_DEPTH, to_decimal};
 use webfn_mina::PrivateKey;
 use webfn_mina::client::{self, Kind, SignedObject};
@@ -641,9 +642,15 @@ fn members_call_a_gated_paid_function_and_every_bad_call_is_refused_without_a_tr
     // the quote is now used
     refused(&unproved(&quote, nonce)?, 409, "quote_used")?;
     let quote = world.quote()?;
+    // bob's call goes over the caller WebSocket, with a `webfn-secret-key` header of its own:
+    // the provider drops it, only sealed secrets may carry that name
+    let mut forged = request(body);
+    forged
+        .headers
+        .push(("webfn-secret-key".into(), "forged".into()));
     let call = prepare_call(
         &quote,
-        request(body),
+        forged,
         &Secrets::new(),
         Some(&Payer {
             key: &payer,
@@ -659,10 +666,26 @@ fn members_call_a_gated_paid_function_and_every_bad_call_is_refused_without_a_tr
         }),
         &mut OsRng,
     )?;
-    let (status, answer) = world.send(&call)?;
-    assert_eq!(status, 200, "{answer}");
-    // without the sealed key the guest says so: the header came from nowhere else
-    let response: webfn_protocol::HttpResponse = serde_json::from_value(answer)?;
+    let mut socket = tungstenite::connect(format!("ws://{}/v1/ws/caller", world.address))?.0;
+    let frame = webfn_protocol::encode(&webfn_protocol::CallerToRelay::Call {
+        request_id: "r1".to_owned().try_into()?,
+        call: Box::new(call),
+    })?;
+    socket.send(tungstenite::Message::Text(frame.into()))?;
+    let answer = loop {
+        if let tungstenite::Message::Text(text) = socket.read()? {
+            break webfn_protocol::decode::<webfn_protocol::RelayToCaller>(&text, 1 << 24)?;
+        }
+    };
+    let webfn_protocol::RelayToCaller::Response {
+        request_id,
+        response,
+    } = answer
+    else {
+        return Err(format!("expected a response, got {answer:?}").into());
+    };
+    assert_eq!(request_id.as_str(), "r1");
+    // without a sealed key the guest says so: the header came from nowhere else
     assert_eq!(response.status, 401);
     assert_eq!(world.counts()?, (3, 3));
 

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use webfn_protocol::{CallerToRelay, ErrorBody, ErrorCode, RelayToCaller, decode};
 
 use super::frames::{self, send};
-use super::{AppState, calls};
+use super::{AppState, calls, gated};
 
 /// `GET /v1/ws/caller`.
 pub(super) async fn upgrade(
@@ -56,7 +56,9 @@ async fn serve(state: Arc<AppState>, mut socket: WebSocket) {
                         continue;
                     }
                 };
-                let CallerToRelay::Invoke { request_id, function, request } = message;
+                let request_id = match &message {
+                    CallerToRelay::Invoke { request_id, .. } | CallerToRelay::Call { request_id, .. } => request_id.clone(),
+                };
                 if in_flight >= max_in_flight {
                     let busy = RelayToCaller::Error {
                         request_id: Some(request_id),
@@ -71,7 +73,11 @@ async fn serve(state: Arc<AppState>, mut socket: WebSocket) {
                 in_flight += 1;
                 let (state, done) = (Arc::clone(&state), done.clone());
                 tokio::spawn(async move {
-                    let answer = match calls::call(&state, function.as_str(), request).await {
+                    let result = match message {
+                        CallerToRelay::Invoke { function, request, .. } => calls::call(&state, function.as_str(), request).await,
+                        CallerToRelay::Call { call, .. } => gated::run(&state, *call).await,
+                    };
+                    let answer = match result {
                         Ok(response) => RelayToCaller::Response { request_id, response },
                         Err(error) => RelayToCaller::Error {
                             request_id: Some(request_id),

@@ -127,8 +127,29 @@ pub(super) async fn call(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<HttpResponse>, AppError> {
     let started = Instant::now();
+    let parsed = api::body(body, call_body_limit(&state)).and_then(|bytes| {
+        serde_json::from_slice::<GatedCall>(&bytes)
+            .map_err(|e| AppError::new(ErrorCode::BadRequest, format!("invalid call: {e}")))
+    });
+    match parsed {
+        Ok(call) => run(&state, call).await.map(Json),
+        Err(error) => {
+            state
+                .metrics
+                .calls
+                .observe(Some(error.body().code), started.elapsed());
+            Err(error)
+        }
+    }
+}
+
+/// Runs a quoted call, from either door (`POST /v1/calls` or the caller WebSocket's `call`
+/// frame): checks and admission, dispatch to the quoted provider, settlement, metrics and
+/// journal.
+pub async fn run(state: &AppState, call: GatedCall) -> Result<HttpResponse, AppError> {
+    let started = Instant::now();
     let created_at = now();
-    let admitted = match admit(&state, body).await {
+    let admitted = match admit(state, call).await {
         Ok(admitted) => admitted,
         Err(error) => {
             state
@@ -164,7 +185,7 @@ pub(super) async fn call(
     if let Err(error) = state.store.settle(&job_id, executed, now()).await {
         eprintln!("relay: settling job {job_id}: {error}");
     }
-    calls::record(&state, job_id, function, started, created_at, outcome).map(Json)
+    calls::record(state, job_id, function, started, created_at, outcome)
 }
 
 /// A call that passed every check and was recorded.
@@ -191,13 +212,7 @@ async fn function(state: &AppState, name: &str) -> Result<FunctionRecord, AppErr
 }
 
 /// Checks a call and records it; nothing is written unless every check passes.
-async fn admit(
-    state: &AppState,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Admitted, AppError> {
-    let bytes = api::body(body, call_body_limit(state))?;
-    let call: GatedCall = serde_json::from_slice(&bytes)
-        .map_err(|e| AppError::new(ErrorCode::BadRequest, format!("invalid call: {e}")))?;
+async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> {
     call.request.validate()?;
     let quote = live_quote(state, &call).await?;
     let manifest = function(state, call.function.as_str()).await?.manifest;
