@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Types of @webfunctions/client: the generated declarations (the Client class and the types
 // NetworkId, Payment, SignedLegacy, ..., ZkProvingKey and the Zk* shapes) with Client as the
-// default export, and the `zk` namespace object.
+// default export, the `zk` namespace object, and `prepareCall` for gated and paid calls.
 import type {
-  ZkCredentialProof, ZkField, ZkIdentity, ZkProveRequest, ZkProvingKey,
+  CallRequest, GatedCall, PrepareCallOptions, Quote, ZkCredentialProof, ZkField, ZkIdentity,
+  ZkProveRequest, ZkProvingKey,
 } from './webfn_pkg.js';
 export * from './webfn_pkg.js';
 export { Client as default } from './webfn_pkg.js';
@@ -29,3 +30,15 @@ export declare const zk: {
   /** `true` if the proof verifies under `verifyingKey` (bytes of verifying.key); throws for malformed input. */
   verify(verifyingKey: Uint8Array, credential: ZkCredentialProof): boolean;
 };
+
+/**
+ * The body of `POST /v1/calls` for `quote` (the relay's answer to `POST /v1/quotes`): checks
+ * that the quoted HPKE key is signed by the quoted provider, seals `options.secrets` to it,
+ * signs the payment to it (`options.payer`; needed when the quote has a price) with the job id
+ * as memo, and proves membership bound to this very call (`options.member`; needed when the
+ * function is gated) with `options.member.provingKey`. Throws a `GateError` (its `code` is
+ * `bad_request`, `bad_signature`, `payment_required` or `unauthorized`).
+ */
+export declare function prepareCall(
+  quote: Quote, request: CallRequest, options?: PrepareCallOptions,
+): GatedCall;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // @webfunctions/client for Node.js, as CommonJS: `const Client = require('@webfunctions/client')`
-// (also `.Client` and `.default`, like mina-signer's CommonJS build; `.zk` for credentials).
+// (also `.Client` and `.default`, like mina-signer's CommonJS build; `.zk` for credentials,
+// `.prepareCall` for gated and paid calls).
 'use strict';
-const { Client, ZkProvingKey, zkCreateIdentity, zkIdentity, zkVerify } = require('./webfn_pkg.js');
+const {
+  Client, ZkProvingKey, zkCreateIdentity, zkIdentity, zkVerify, gatedPrepareCall, hpkeAnnounce,
+} = require('./webfn_pkg.js');
 
 const zk = Object.freeze({
   createIdentity: zkCreateIdentity,
@@ -20,8 +23,17 @@ const zk = Object.freeze({
   verify: zkVerify,
 });
 
+function prepareCall(quote, request, options) {
+  const key = options?.member?.provingKey;
+  return key instanceof ZkProvingKey
+    ? key.prepareCall(quote, request, options)
+    : gatedPrepareCall(quote, request, options);
+}
+
 module.exports = Client;
 module.exports.Client = Client;
 module.exports.default = Client;
 module.exports.zk = zk;
 module.exports.ZkProvingKey = ZkProvingKey;
+module.exports.prepareCall = prepareCall;
+module.exports.hpkeAnnounce = hpkeAnnounce;

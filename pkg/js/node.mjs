@@ -3,7 +3,9 @@
 // The wasm-bindgen module next to this file is CommonJS and instantiates the .wasm on load.
 import bindings from './webfn_pkg.js';
 
-export const { Client, ZkProvingKey, zkCreateIdentity, zkIdentity, zkVerify } = bindings;
+export const {
+  Client, ZkProvingKey, zkCreateIdentity, zkIdentity, zkVerify, gatedPrepareCall, hpkeAnnounce,
+} = bindings;
 
 /** Zero-knowledge credentials: the shapes of `webfn zk identity | prove | verify`. */
 export const zk = Object.freeze({
@@ -22,5 +24,16 @@ export const zk = Object.freeze({
   },
   verify: zkVerify,
 });
+
+/**
+ * The body of `POST /v1/calls` for a quote: secrets sealed to the quoted provider, the payment
+ * signed to it, membership proved with `options.member.provingKey` (a loaded ZkProvingKey).
+ */
+export function prepareCall(quote, request, options) {
+  const key = options?.member?.provingKey;
+  return key instanceof ZkProvingKey
+    ? key.prepareCall(quote, request, options)
+    : gatedPrepareCall(quote, request, options);
+}
 
 export default Client;

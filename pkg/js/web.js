@@ -2,7 +2,9 @@
 // @webfunctions/client for browsers and bundlers, as an ES module. Importing it fetches and
 // instantiates webfn_pkg_bg.wasm (next to this file) before the import completes, so `Client`
 // is ready to use like mina-signer's. To prove off the main thread, see `./zk-prover.js`.
-import init, { Client, ZkProvingKey, zkCreateIdentity, zkIdentity, zkVerify } from './webfn_pkg.js';
+import init, {
+  Client, ZkProvingKey, zkCreateIdentity, zkIdentity, zkVerify, gatedPrepareCall,
+} from './webfn_pkg.js';
 
 await init();
 
@@ -22,6 +24,18 @@ export const zk = Object.freeze({
   },
   verify: zkVerify,
 });
+
+/**
+ * The body of `POST /v1/calls` for a quote: secrets sealed to the quoted provider, the payment
+ * signed to it, membership proved with `options.member.provingKey` (a loaded ZkProvingKey).
+ * Proving takes seconds on the calling thread: call it from a worker to keep a page responsive.
+ */
+export function prepareCall(quote, request, options) {
+  const key = options?.member?.provingKey;
+  return key instanceof ZkProvingKey
+    ? key.prepareCall(quote, request, options)
+    : gatedPrepareCall(quote, request, options);
+}
 
 export * from './webfn_pkg.js';
 export { Client };

@@ -29,22 +29,41 @@ fn zk_error(error: webfn_circuits::Error) -> JsError {
     JsError::new(&error.to_string())
 }
 
-/// Reads a field element given as a decimal string, a bigint or a safe integer.
-fn field(value: &JsValue, what: &str) -> Result<Fr, JsError> {
+/// Reads a field element given as a decimal string, a bigint or a safe integer; the message
+/// of the error names `what`.
+pub(crate) fn read_field(value: &JsValue, what: &str) -> Result<Fr, String> {
     let text = match to_json(value) {
         Ok(Value::String(text)) => text,
         Ok(Value::Number(number)) if number.is_u64() => number.to_string(),
         _ => {
-            return Err(JsError::new(&format!(
+            return Err(format!(
                 "{what} is not a field element: expected a decimal string or a bigint"
-            )));
+            ));
         }
     };
-    from_decimal(&text, what).map_err(zk_error)
+    from_decimal(&text, what).map_err(|e| e.to_string())
+}
+
+fn field(value: &JsValue, what: &str) -> Result<Fr, JsError> {
+    read_field(value, what).map_err(|e| JsError::new(&e))
+}
+
+/// Reads a group's leaves (commitments, in order) from an array named `what`.
+pub(crate) fn read_group(group: &JsValue, what: &str) -> Result<Vec<Fr>, String> {
+    if !js_sys::Array::is_array(group) {
+        return Err(format!(
+            "{what} is not an array of commitments (decimal strings or bigints)"
+        ));
+    }
+    js_sys::Array::from(group)
+        .iter()
+        .enumerate()
+        .map(|(i, c)| read_field(&c, &format!("{what}[{i}]")))
+        .collect()
 }
 
 /// The property `name` of an object argument (`undefined` when absent).
-fn property(object: &JsValue, name: &str) -> JsValue {
+pub(crate) fn property(object: &JsValue, name: &str) -> JsValue {
     if object.is_object() {
         Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
     } else {
@@ -125,17 +144,8 @@ impl ZkProvingKey {
         let identity = Identity::from_secret(field(&property(&request, "secret"), "secret")?);
         let scope = field(&property(&request, "scope"), "scope")?;
         let message = field(&property(&request, "message"), "message")?;
-        let group = property(&request, "group");
-        if !js_sys::Array::is_array(&group) {
-            return Err(JsError::new(
-                "group is not an array of commitments (decimal strings or bigints)",
-            ));
-        }
-        let leaves = js_sys::Array::from(&group)
-            .iter()
-            .enumerate()
-            .map(|(i, c)| field(&c, &format!("group[{i}]")))
-            .collect::<Result<Vec<Fr>, _>>()?;
+        let leaves =
+            read_group(&property(&request, "group"), "group").map_err(|e| JsError::new(&e))?;
         let tree =
             MerkleTree::from_leaves(TREE_DEPTH, DEFAULT_ROOT_HISTORY, &leaves).map_err(zk_error)?;
         let commitment = identity.commitment();
@@ -150,6 +160,13 @@ impl ZkProvingKey {
             webfn_circuits::prove(&self.key, &identity, &path, scope, message, &mut OsRng)
                 .map_err(zk_error)?;
         to_js(&credential)
+    }
+}
+
+impl ZkProvingKey {
+    /// The loaded key, for the other modules of this crate.
+    pub(crate) fn key(&self) -> &ProvingKey {
+        &self.key
     }
 }
 
