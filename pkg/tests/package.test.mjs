@@ -71,6 +71,19 @@ describe('TypeScript declarations', () => {
       assert.doesNotMatch(classBody, /\bany\b/, `${flavour}: no any in Client`);
     }
   });
+
+  test('declare prepareCall and the shapes of gated calls', () => {
+    for (const flavour of flavours) {
+      const index = readFileSync(join(DIST, flavour, 'index.d.ts'), 'utf8');
+      assert.match(index, /export declare function prepareCall\(\s*quote: Quote, request: CallRequest, options\?: PrepareCallOptions,\s*\): GatedCall;/);
+      const dts = readFileSync(join(DIST, flavour, 'webfn_pkg.d.ts'), 'utf8');
+      assert.match(dts, /export function hpkeAnnounce\(privateKey: PrivateKey\): HpkeKey;/);
+      assert.match(dts, /prepareCall\(quote: Quote, request: CallRequest, options\?: PrepareCallOptions\): GatedCall;/);
+      for (const type of ['Quote', 'CallRequest', 'CallPayer', 'CallMember', 'PrepareCallOptions', 'GatedCall', 'GateError', 'ErrorCode', 'HpkeKey']) {
+        assert.match(dts, new RegExp(`export (type|interface) ${type}\\b`), `${flavour}: ${type}`);
+      }
+    }
+  });
 });
 
 describe('package.json', () => {
@@ -135,6 +148,7 @@ describe(`installed as ${NAME}`, () => {
       join(project, 'cjs.cjs'),
       `const Client = require('${NAME}');
        if (Client.Client !== Client || Client.default !== Client) throw Error('exports differ');
+       if (typeof Client.prepareCall !== 'function' || typeof Client.hpkeAnnounce !== 'function') throw Error('no prepareCall');
        const client = new Client({ network: 'testnet' });${check}`,
     );
     assert.equal(node(['cjs.cjs'], project), 'testnet true\n');
@@ -164,4 +178,16 @@ test('the browser build fetches its .wasm on import and signs like the Node.js o
   const payment = { to: publicKey, from: publicKey, amount: 1n, fee: 2n, nonce: 3n };
   assert.deepEqual(fromWeb.signPayment(payment, privateKey), fromNode.signPayment(payment, privateKey));
   assert.equal(fromWeb.derivePublicKey(privateKey), publicKey);
+
+  // gated and paid calls: the same call (payment signatures are deterministic)
+  const node = await import(new URL('../dist/node/index.mjs', import.meta.url));
+  const quote = {
+    job_id: 'job-1', function: 'hello', provider: publicKey, hpke: web.hpkeAnnounce(privateKey), price: 5,
+    network: 'testnet', expires_at: 4_000_000_000, access: { kind: 'open' },
+  };
+  assert.deepEqual(quote.hpke, node.hpkeAnnounce(privateKey));
+  const options = { payer: { privateKey, fee: 1, nonce: 0 } };
+  const request = { method: 'GET', path: '/' };
+  assert.deepEqual(web.prepareCall(quote, request, options), node.prepareCall(quote, request, options));
+  assert.throws(() => web.prepareCall(quote, request), (e) => e.code === 'payment_required');
 });
