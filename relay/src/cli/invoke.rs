@@ -71,6 +71,13 @@ pub(crate) struct InvokeArgs {
     /// Paid functions: the amount, nanomina [default: the quoted price].
     #[arg(long)]
     amount: Option<u64>,
+    /// Paid functions: refuse a quote above this price, nanomina (the relay names the price).
+    #[arg(long, value_name = "NANOMINA", env = "WEBFN_MAX_PRICE")]
+    max_price: Option<u64>,
+    /// Paid functions: the Mina network the payment may be signed for; a quote naming
+    /// another is refused [default: whatever the relay quotes].
+    #[arg(long, value_name = "NAME", env = "WEBFN_MINA_NETWORK")]
+    network: Option<String>,
 }
 
 /// An identity file.
@@ -137,6 +144,24 @@ impl InvokeArgs {
         }
         let secrets = self.secrets()?;
         let quote = self.quote().await?;
+        if let Some(max) = self.max_price
+            && quote.price > max
+        {
+            bail!(
+                "the relay quotes {} nanomina for {}, above --max-price {max}",
+                quote.price,
+                self.name
+            );
+        }
+        if let Some(network) = &self.network
+            && quote.price > 0
+            && *network != quote.network
+        {
+            bail!(
+                "the relay asks for a payment on network {}, not {network}",
+                quote.network
+            );
+        }
         let payer = if quote.price > 0 {
             Some(keyfile::read(&self.payer.resolve()?)?)
         } else {
