@@ -229,8 +229,14 @@ describe('prepareCall refuses, with the protocol\'s codes', () => {
     for (const [f, pattern] of cases) refused(f, 'bad_request', pattern);
   });
 
-  test('a memo that cannot hold the job id: payment_required (a quote no relay gives)', () => {
-    refused(() => prepareCall(openQuote({ job_id: 'j'.repeat(33) }), REQUEST, { payer: PAYER }), 'payment_required', /memo/);
+  test('a memo that cannot hold the job id: bad_request (a quote no relay gives)', () => {
+    refused(() => prepareCall(openQuote({ job_id: 'j'.repeat(33) }), REQUEST, { payer: PAYER }), 'bad_request', /memo/);
+  });
+
+  test('an amount below the price, or the protocol\'s own network: refused before signing', () => {
+    const below = { payer: { ...PAYER, amount: 1 } };
+    refused(() => prepareCall(openQuote(), REQUEST, below), 'payment_required', /below the quoted price/);
+    refused(() => prepareCall(openQuote({ network: 'webfn' }), REQUEST, { payer: PAYER }), 'bad_request', /network/);
   });
 });
 

@@ -32,6 +32,10 @@ pub(crate) struct GateArgs {
     /// (`GET /v1/ledger`); or the token itself in WEBFN_ADMIN_TOKEN. No admin without either.
     #[arg(long, value_name = "FILE", env = "WEBFN_ADMIN_TOKEN_FILE")]
     admin_token_file: Option<PathBuf>,
+    /// Credential proofs verified at once (more calls wait their turn) [default: the
+    /// machine's cores].
+    #[arg(long, value_name = "N", env = "WEBFN_MAX_VERIFICATIONS")]
+    max_verifications: Option<usize>,
 }
 
 impl GateArgs {
@@ -46,8 +50,8 @@ impl GateArgs {
                 self.mina_network
             );
         }
-        if self.quote_ttl_secs == 0 || self.root_window == 0 {
-            bail!("--quote-ttl-secs and --root-window must be at least 1");
+        if self.quote_ttl_secs == 0 || self.root_window == 0 || self.max_verifications == Some(0) {
+            bail!("--quote-ttl-secs, --root-window and --max-verifications must be at least 1");
         }
         let zk = match (&self.zk_keys, default_keys) {
             (Some(dir), _) => Some(load(dir)?),
@@ -63,11 +67,15 @@ impl GateArgs {
             }
             (None, None) => None,
         };
+        let verifications = self
+            .max_verifications
+            .unwrap_or_else(webfn::server::default_verifications);
         Ok(GateConfig {
             zk,
             network,
             quote_ttl_secs: self.quote_ttl_secs,
             root_window: self.root_window,
+            verifications: Arc::new(tokio::sync::Semaphore::new(verifications)),
         })
     }
 

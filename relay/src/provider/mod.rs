@@ -311,18 +311,20 @@ impl Agent {
     /// Runs one job; every failure becomes a `failed` answer with its code.
     async fn run_job(&self, job: Job) -> ProviderToRelay {
         let job_id = job.job_id.clone();
-        let started = std::time::Instant::now();
         match self.execute(job).await {
-            Ok(response) => ProviderToRelay::Result {
+            Ok((response, exec_us)) => ProviderToRelay::Result {
                 job_id,
                 response,
-                exec_us: started.elapsed().as_micros() as u64,
+                exec_us,
             },
             Err(error) => ProviderToRelay::Failed { job_id, error },
         }
     }
 
-    async fn execute(&self, mut job: Job) -> Result<HttpResponse, ErrorBody> {
+    /// Runs a job: its ticket checked, its bundle ready, then the guest; answers the response
+    /// and the guest's time (instantiate and call, microseconds: ticket checks and bundle
+    /// loading are not counted).
+    async fn execute(&self, mut job: Job) -> Result<(HttpResponse, u64), ErrorBody> {
         let engine_error = |e: EngineError| ErrorBody::new(e.code(), e.to_string());
         let ticketed = job.ticket.is_some();
         self.gate.admit(&mut job).await?;
@@ -333,11 +335,13 @@ impl Agent {
             self.gate.release(job_id.as_str());
         }
         let (bundle, request) = prepared?;
+        let started = std::time::Instant::now();
         let response = self
             .engine
             .call(&bundle, request)
             .await
             .map_err(engine_error)?;
+        let exec_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let headers = response
             .headers()
             .iter()
@@ -348,11 +352,12 @@ impl Agent {
                     .map(|v| (name.as_str().to_owned(), v.to_owned()))
             })
             .collect();
-        Ok(HttpResponse {
+        let response = HttpResponse {
             status: response.status().as_u16(),
             headers,
             body: response.into_body().to_vec(),
-        })
+        };
+        Ok((response, exec_us))
     }
 
     /// The job's bundle, with its limits and allowlist, and its request, ready to run.

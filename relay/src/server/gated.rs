@@ -45,6 +45,9 @@ pub struct GateConfig {
     pub quote_ttl_secs: u64,
     /// How many recent roots of a group a proof may be made against (default 32).
     pub root_window: usize,
+    /// Proof verifications at once (default: the machine's cores); more calls wait their
+    /// turn, so strangers' proofs cannot take every thread.
+    pub verifications: Arc<tokio::sync::Semaphore>,
 }
 
 impl Default for GateConfig {
@@ -54,8 +57,14 @@ impl Default for GateConfig {
             network: NetworkId::Testnet,
             quote_ttl_secs: DEFAULT_QUOTE_TTL_SECS,
             root_window: webfn_circuits::DEFAULT_ROOT_HISTORY,
+            verifications: Arc::new(tokio::sync::Semaphore::new(default_verifications())),
         }
     }
+}
+
+/// One verification per core.
+pub fn default_verifications() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// `POST /v1/quotes`.
@@ -396,6 +405,12 @@ async fn verify_proof(
     proof: webfn_circuits::CredentialProof,
 ) -> Result<(), AppError> {
     let keys = state.gate.zk.clone().ok_or_else(no_verifying_key)?;
+    let _turn = state
+        .gate
+        .verifications
+        .acquire()
+        .await
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
     let verdict =
         tokio::task::spawn_blocking(move || webfn_circuits::verify(&keys.verifying, &proof))
             .await

@@ -50,7 +50,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post, put};
 
 pub use error::AppError;
-pub use gated::{DEFAULT_QUOTE_TTL_SECS, GateConfig};
+pub use gated::{DEFAULT_QUOTE_TTL_SECS, GateConfig, default_verifications};
 pub use journal::Journal;
 pub use ledger::{AdminToken, MIN_ADMIN_TOKEN};
 pub use listener::{ConnectionCounts, DEFAULT_CONNECTIONS_PER_IP, LimitedListener};
