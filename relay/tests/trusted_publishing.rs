@@ -674,6 +674,27 @@ async fn the_cli_sets_a_publisher_and_deploys_with_a_ci_token() -> TestResult {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // set again at once (most likely in the same second): signed newer than the one in force
+    let output = run(
+        &[
+            "publisher",
+            "set",
+            "--relay",
+            &http,
+            "--function",
+            "hello",
+            "--policy",
+            &policy_file,
+            "--key",
+            &owner,
+        ],
+        None,
+    )?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let output = run(
         &["publisher", "show", "--relay", &http, "--function", "hello"],
         None,

@@ -119,7 +119,10 @@ async fn put(
 ) -> anyhow::Result<ExitCode> {
     let path = key.resolve()?;
     let key = keyfile::read(&path)?;
-    let request = PublisherRequest::sign(target.function.clone(), policy, &key, super::now_secs())?;
+    // newer than the request in force, even one made in this very second
+    let in_force = in_force_issued_at(target).await?;
+    let issued_at = super::now_secs().max(in_force.map_or(0, |t| t + 1));
+    let request = PublisherRequest::sign(target.function.clone(), policy, &key, issued_at)?;
     let (status, body) = send(
         "PUT",
         &target.url(),
@@ -136,4 +139,15 @@ async fn put(
     }
     println!("{}", String::from_utf8_lossy(&body));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `issued_at` of the publisher request in force, if the function has a publisher.
+async fn in_force_issued_at(target: &Target) -> anyhow::Result<Option<u64>> {
+    let (status, body) = send("GET", &target.url(), Vec::new(), "application/json").await?;
+    if !(200..300).contains(&status) {
+        return Ok(None);
+    }
+    let view: serde_json::Value =
+        serde_json::from_slice(&body).context("reading the trusted publisher")?;
+    Ok(view["issued_at"].as_u64())
 }
