@@ -13,7 +13,6 @@ use webfn_protocol::{
 use super::http::{error_text, send, send_authorized};
 use super::keys::KeyArg;
 use super::oidc::CiTokenArgs;
-use crate::keyfile;
 
 #[derive(Debug, Args)]
 pub(crate) struct DeployArgs {
@@ -77,18 +76,7 @@ impl DeployArgs {
         };
         let key = match token {
             Some(_) => None,
-            None => {
-                let path = self.key.resolve()?;
-                let (key, created) = keyfile::read_or_create(&path)?;
-                if created {
-                    eprintln!(
-                        "created the key file {} ({})",
-                        path.display(),
-                        key.public_key()
-                    );
-                }
-                Some(key)
-            }
+            None => Some(self.key.read_or_create()?),
         };
         let bytes = std::fs::read(&self.bundle)
             .with_context(|| format!("reading {}", self.bundle.display()))?;

@@ -44,6 +44,20 @@ impl KeyArg {
         self.path.is_some()
     }
 
+    /// The key in the key file, creating the file first (and saying so) if it does not exist.
+    pub(crate) fn read_or_create(&self) -> anyhow::Result<webfn_mina::PrivateKey> {
+        let path = self.resolve()?;
+        let (key, created) = keyfile::read_or_create(&path)?;
+        if created {
+            eprintln!(
+                "created the key file {} ({})",
+                path.display(),
+                key.public_key()
+            );
+        }
+        Ok(key)
+    }
+
     pub(crate) fn resolve(&self) -> anyhow::Result<PathBuf> {
         match &self.path {
             Some(path) => Ok(path.clone()),

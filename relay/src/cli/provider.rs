@@ -13,7 +13,6 @@ use webfn::provider::bounds::parse_duration;
 use webfn::provider::{Agent, AgentConfig, ServeBounds};
 
 use super::keys::KeyArg;
-use crate::keyfile;
 
 #[derive(Debug, Args)]
 pub(crate) struct ProviderArgs {
@@ -67,15 +66,7 @@ pub(crate) struct ProviderArgs {
 
 impl ProviderArgs {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let path = self.key.resolve()?;
-        let (key, created) = keyfile::read_or_create(&path)?;
-        if created {
-            eprintln!(
-                "created the key file {} ({})",
-                path.display(),
-                key.public_key()
-            );
-        }
+        let key = self.key.read_or_create()?;
         let engine = Engine::new(EngineConfig {
             max_instances: self.capacity.max(1),
             max_memory_bytes: self.max_memory_mib << 20,

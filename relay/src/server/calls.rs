@@ -24,20 +24,23 @@ pub async fn call(
     let created_at = now();
     let (job, wall_ms) = match prepare(state, name, request).await {
         Ok(prepared) => prepared,
-        Err(error) => {
-            // refused before it became a job: counted, not journaled
-            state
-                .metrics
-                .calls
-                .observe(Some(error.body().code), started.elapsed());
-            return Err(error);
-        }
+        Err(error) => return Err(refused(state, started, error)),
     };
     let job_id = job.job_id.to_string();
     let function = job.function.to_string();
     let deadline = Duration::from_millis(wall_ms).saturating_add(GRACE);
     let outcome = await_outcome(state.dispatcher.dispatch(job), deadline).await;
     record(state, job_id, function, started, created_at, outcome)
+}
+
+/// Counts a call refused before it became a job (counted, not journaled) and hands its
+/// error back.
+pub(super) fn refused(state: &AppState, started: Instant, error: AppError) -> AppError {
+    state
+        .metrics
+        .calls
+        .observe(Some(error.body().code), started.elapsed());
+    error
 }
 
 /// The job's outcome, or a typed failure when no answer comes within `deadline`.

@@ -142,13 +142,7 @@ pub(super) async fn call(
     });
     match parsed {
         Ok(call) => run(&state, call).await.map(Json),
-        Err(error) => {
-            state
-                .metrics
-                .calls
-                .observe(Some(error.body().code), started.elapsed());
-            Err(error)
-        }
+        Err(error) => Err(calls::refused(&state, started, error)),
     }
 }
 
@@ -160,13 +154,7 @@ pub async fn run(state: &AppState, call: GatedCall) -> Result<HttpResponse, AppE
     let created_at = now();
     let admitted = match admit(state, call).await {
         Ok(admitted) => admitted,
-        Err(error) => {
-            state
-                .metrics
-                .calls
-                .observe(Some(error.body().code), started.elapsed());
-            return Err(error);
-        }
+        Err(error) => return Err(calls::refused(state, started, error)),
     };
     let Admitted {
         job,

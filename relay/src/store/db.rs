@@ -130,16 +130,13 @@ impl Store {
         max_skew: u64,
     ) -> Result<FunctionRecord, StoreError> {
         request.manifest.validate()?;
-        if request.issued_at.abs_diff(now) > max_skew {
-            return Err(StoreError::Stale {
-                issued_at: request.issued_at,
-                now,
-                max_skew,
-            });
-        }
-        if !request.verify() {
-            return Err(StoreError::BadSignature(request.owner.clone()));
-        }
+        super::check_signed(
+            request.issued_at,
+            now,
+            max_skew,
+            || request.verify(),
+            &request.owner,
+        )?;
         let digest = request.manifest.digest.to_string();
         let mut tx = self.write().await?;
         let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM bundles WHERE digest = ?")

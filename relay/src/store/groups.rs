@@ -43,16 +43,13 @@ impl Store {
         root_window: usize,
     ) -> Result<GroupView, StoreError> {
         request.change.validate()?;
-        if request.issued_at.abs_diff(now) > max_skew {
-            return Err(StoreError::Stale {
-                issued_at: request.issued_at,
-                now,
-                max_skew,
-            });
-        }
-        if !request.verify() {
-            return Err(StoreError::BadSignature(request.owner.clone()));
-        }
+        super::check_signed(
+            request.issued_at,
+            now,
+            max_skew,
+            || request.verify(),
+            &request.owner,
+        )?;
         let id = request.group.as_str();
         let mut trees = self.groups.lock().await;
         let mut tx = self.write().await?;

@@ -94,6 +94,28 @@ pub enum StoreError {
     Refused(#[from] webfn_protocol::GateError),
 }
 
+/// Checks a signed request's freshness (`|now − issued_at| ≤ max_skew`) and then its
+/// signature (`verified`, by `owner`).
+pub(crate) fn check_signed(
+    issued_at: u64,
+    now: u64,
+    max_skew: u64,
+    verified: impl FnOnce() -> bool,
+    owner: &str,
+) -> Result<(), StoreError> {
+    if issued_at.abs_diff(now) > max_skew {
+        return Err(StoreError::Stale {
+            issued_at,
+            now,
+            max_skew,
+        });
+    }
+    if !verified() {
+        return Err(StoreError::BadSignature(owner.to_owned()));
+    }
+    Ok(())
+}
+
 impl StoreError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> StoreError {
         StoreError::Io {
