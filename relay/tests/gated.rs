@@ -49,7 +49,9 @@ fn webfn() -> Command {
 fn keys() -> &'static (PathBuf, ProvingKey) {
     static KEYS: OnceLock<(PathBuf, ProvingKey)> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gated-keys");
+        // per process: two test runs sharing a target folder must not share files
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("gated-keys-{}", std::process::id()));
         let status = webfn()
             .args(["zk", "setup", "--force", "--seed", SEED, "--out"])
             .arg(&dir)
@@ -82,6 +84,19 @@ struct World {
     members: Vec<Identity>,
     _relay: Process,
     _provider: Process,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        // the folder (data, logs) is kept when a test failed, for its logs
+        for process in [&mut self._relay.0, &mut self._provider.0] {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 fn free_port() -> Result<u16> {
@@ -150,7 +165,8 @@ impl World {
     /// Starts a relay (with `extra` flags) and a provider, creates group `team` with
     /// `members` identities and deploys `hmac-sign` gated by it (quota 2) at [`PRICE`].
     fn start(name: &str, members: usize, extra: &[&str]) -> Result<World> {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("gated-{name}"));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("gated-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         let port = free_port()?;
