@@ -10,19 +10,15 @@ use webfn_protocol::{
     GroupId, Limits, TokenDeployRequest,
 };
 
-use super::http::{error_text, send, send_authorized};
+use super::http::{RelayUrl, error_text, send, send_authorized};
 use super::keys::KeyArg;
 use super::oidc::CiTokenArgs;
 
 #[derive(Debug, Args)]
 pub(crate) struct DeployArgs {
-    /// The relay's HTTP URL.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:8787",
-        env = "WEBFN_RELAY_HTTP"
-    )]
-    relay: String,
+    /// The relay.
+    #[command(flatten)]
+    relay: RelayUrl,
     /// The function's name.
     #[arg(long)]
     name: FunctionName,
@@ -65,7 +61,7 @@ impl DeployArgs {
     }
 
     async fn deploy(self) -> anyhow::Result<ExitCode> {
-        let base = self.relay.trim_end_matches('/');
+        let base = self.relay.base();
         // Trusted publishing when asked for, or when no key file is named and this is a CI
         // job that offers an ID token; the token is fetched before anything is uploaded.
         let environment = self.ci.environment();

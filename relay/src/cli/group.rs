@@ -14,7 +14,7 @@ use webfn_protocol::{
     TokenGroupRequest,
 };
 
-use super::http::{error_text, send, send_authorized};
+use super::http::{RelayUrl, error_text, send, send_authorized};
 use super::keys::KeyArg;
 use super::oidc::CiTokenArgs;
 use crate::keyfile;
@@ -53,13 +53,9 @@ pub(crate) enum GroupCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct Where {
-    /// The relay's HTTP URL.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:8787",
-        env = "WEBFN_RELAY_HTTP"
-    )]
-    relay: String,
+    /// The relay.
+    #[command(flatten)]
+    relay: RelayUrl,
     /// The group's id.
     #[arg(long)]
     group: GroupId,
@@ -121,7 +117,7 @@ impl GroupCommand {
                     let with_token =
                         ci.oidc || (!target.key.is_given() && environment.source().is_some());
                     if with_token {
-                        let token = ci.token(&environment, &target.place.relay).await?;
+                        let token = ci.token(&environment, target.place.relay.base()).await?;
                         let Some(function) = function else {
                             bail!("syncing with a CI token needs --function NAME (the gated function whose trusted publisher this job is)");
                         };
@@ -177,7 +173,7 @@ fn read_members(path: &Path) -> anyhow::Result<Vec<String>> {
 
 /// The whole group (every page of members), or `None` if it does not exist.
 async fn fetch(place: &Where) -> anyhow::Result<Option<GroupView>> {
-    let base = place.relay.trim_end_matches('/');
+    let base = place.relay.base();
     let mut whole: Option<GroupView> = None;
     loop {
         let offset = whole.as_ref().map_or(0, |v| v.members.len());
@@ -217,7 +213,7 @@ async fn apply(
 ) -> anyhow::Result<GroupView> {
     let issued_at = super::now_secs().max(last.map_or(0, |t| t + 1));
     let request = GroupRequest::sign(place.group.clone(), change, key, issued_at)?;
-    let url = format!("{}/v1/groups", place.relay.trim_end_matches('/'));
+    let url = format!("{}/v1/groups", place.relay.base());
     let (status, body) = send(
         "POST",
         &url,
@@ -292,7 +288,7 @@ async fn sync_with_token(
         function,
         change: GroupChange::Set { members },
     };
-    let url = format!("{}/v1/groups", place.relay.trim_end_matches('/'));
+    let url = format!("{}/v1/groups", place.relay.base());
     let (status, body) = send_authorized(
         "POST",
         &url,

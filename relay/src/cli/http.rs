@@ -8,6 +8,31 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+/// The `--relay` option of every command that talks to a relay over HTTP.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct RelayUrl {
+    /// The relay's HTTP URL.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:8787",
+        env = "WEBFN_RELAY_HTTP"
+    )]
+    relay: String,
+}
+
+impl RelayUrl {
+    /// The URL without a trailing `/`, to append `/v1/…` routes to.
+    pub(crate) fn base(&self) -> &str {
+        self.relay.trim_end_matches('/')
+    }
+}
+
+impl std::fmt::Display for RelayUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.base())
+    }
+}
+
 /// Sends a request and returns the status and body.
 pub(crate) async fn send(
     method: &str,

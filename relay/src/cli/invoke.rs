@@ -17,19 +17,15 @@ use webfn_protocol::{
     HttpResponse, Member, Payer, Quote, Secrets, prepare_call,
 };
 
-use super::http::{error_text, send, send_with_headers};
+use super::http::{RelayUrl, error_text, send, send_with_headers};
 use super::keys::KeyArg;
 use crate::keyfile;
 
 #[derive(Debug, Args)]
 pub(crate) struct InvokeArgs {
-    /// The relay's HTTP URL.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:8787",
-        env = "WEBFN_RELAY_HTTP"
-    )]
-    relay: String,
+    /// The relay.
+    #[command(flatten)]
+    relay: RelayUrl,
     /// The function.
     name: FunctionName,
     /// Path and query inside the function.
@@ -93,7 +89,7 @@ impl InvokeArgs {
     }
 
     fn base(&self) -> &str {
-        self.relay.trim_end_matches('/')
+        self.relay.base()
     }
 
     fn request(&self) -> anyhow::Result<HttpRequest> {

@@ -8,19 +8,15 @@ use anyhow::{Context, bail};
 use clap::Args;
 use webfn_protocol::LedgerQuery;
 
-use super::http::{error_text, send, send_authorized};
+use super::http::{RelayUrl, error_text, send, send_authorized};
 use super::keys::KeyArg;
 use crate::keyfile;
 
 #[derive(Debug, Args)]
 pub(crate) struct LedgerArgs {
-    /// The relay's HTTP URL.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:8787",
-        env = "WEBFN_RELAY_HTTP"
-    )]
-    relay: String,
+    /// The relay.
+    #[command(flatten)]
+    relay: RelayUrl,
     /// The key of the account (payer or provider) whose payments to show.
     #[command(flatten)]
     key: KeyArg,
@@ -36,7 +32,7 @@ impl LedgerArgs {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
         runtime.block_on(async {
-            let base = self.relay.trim_end_matches('/');
+            let base = self.relay.base();
             let (status, body) = match &self.admin_token_file {
                 Some(path) => {
                     let token = std::fs::read_to_string(path)

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use webfn_oidc::TrustedPublisher;
 use webfn_protocol::{FunctionName, PublisherRequest};
 
-use super::http::{error_text, send};
+use super::http::{RelayUrl, error_text, send};
 use super::keys::KeyArg;
 use crate::keyfile;
 
@@ -48,13 +48,9 @@ pub(crate) enum PublisherCommand {
 /// Which relay and function.
 #[derive(Debug, Args)]
 pub(crate) struct Target {
-    /// The relay's HTTP URL.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:8787",
-        env = "WEBFN_RELAY_HTTP"
-    )]
-    relay: String,
+    /// The relay.
+    #[command(flatten)]
+    relay: RelayUrl,
     /// The function.
     #[arg(long)]
     function: FunctionName,
@@ -64,7 +60,7 @@ impl Target {
     fn url(&self) -> String {
         format!(
             "{}/v1/functions/{}/publisher",
-            self.relay.trim_end_matches('/'),
+            self.relay.base(),
             self.function
         )
     }

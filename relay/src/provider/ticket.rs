@@ -18,7 +18,7 @@ use tokio::sync::OnceCell;
 use webfn_circuits::{KeyDigest, PreparedVerifyingKey, VerifyingKey};
 use webfn_mina::NetworkId;
 use webfn_protocol::{
-    CredentialTerms, ErrorBody, ErrorCode, GatedCall, HpkeKeyPair, Job, PaymentTerms,
+    CredentialTerms, ErrorBody, ErrorCode, GatedCall, HpkeKeyPair, HttpRequest, Job, PaymentTerms,
     SECRET_HEADER_PREFIX, check_credential, check_payment,
 };
 
@@ -129,30 +129,34 @@ impl Gatekeeper {
             },
         )
         .map_err(|e| e.to_body())?;
-        let call = GatedCall {
+        // the request moves into the call for the checks and back afterwards (no copy of
+        // its body); on a refusal the job is dropped anyway
+        let mut call = GatedCall {
             job_id: job.job_id.clone(),
             function: job.function.clone(),
-            request: job.request.clone(),
+            request: std::mem::replace(&mut job.request, empty_request()),
             sealed: ticket.sealed,
             payment: ticket.payment,
             credential: ticket.credential,
         };
-        strip_secret_headers(job);
         if let (Some(quota), Some(epoch)) = (ticket.quota, ticket.epoch) {
             let credential = check_credential(&call, CredentialTerms { quota, epoch })
                 .map_err(|e| e.to_body())?;
             self.verify(credential.proof.clone()).await?;
         }
-        if let Some(sealed) = &call.sealed {
-            let secrets = self
+        let secrets = match &call.sealed {
+            Some(sealed) => self
                 .hpke
                 .open(&job.job_id, sealed)
-                .map_err(|e| ErrorBody::new(ErrorCode::BadSecrets, e.to_string()))?;
-            for (name, value) in secrets {
-                job.request
-                    .headers
-                    .push((format!("{SECRET_HEADER_PREFIX}{name}"), value));
-            }
+                .map_err(|e| ErrorBody::new(ErrorCode::BadSecrets, e.to_string()))?,
+            None => Default::default(),
+        };
+        job.request = std::mem::replace(&mut call.request, empty_request());
+        strip_secret_headers(job);
+        for (name, value) in secrets {
+            job.request
+                .headers
+                .push((format!("{SECRET_HEADER_PREFIX}{name}"), value));
         }
         if !self.take(job.job_id.as_str()) {
             return Err(ErrorBody::new(
@@ -203,6 +207,16 @@ impl Gatekeeper {
         let key = VerifyingKey::from_bytes(&bytes)
             .map_err(|e| unavailable(format!("the relay's verifying key: {e}")))?;
         Ok(Arc::new(key.prepare()))
+    }
+}
+
+/// A placeholder request, while the job's request is lent to the checks.
+fn empty_request() -> HttpRequest {
+    HttpRequest {
+        method: String::new(),
+        path: String::new(),
+        headers: Vec::new(),
+        body: Vec::new(),
     }
 }
 
