@@ -12,7 +12,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use webfn_circuits::{
     CredentialProof, DEFAULT_ROOT_HISTORY, Fr, Identity, MerkleTree, Proof, TREE_DEPTH, prove,
-    setup_seeded, verify, verify_batch,
+    setup_seeded, verify, verify_arkworks, verify_batch,
 };
 
 /// Distinct proofs made for the benchmark; larger batches repeat them (the work of a batch
@@ -48,6 +48,12 @@ fn verification(c: &mut Criterion) {
     });
     group.bench_function("single, prepared key", |b| {
         b.iter(|| assert!(verify(&prepared, black_box(&proofs[0])).expect("verify")))
+    });
+    group.bench_function("single, prepared key, arkworks pairings", |b| {
+        b.iter(|| assert!(verify_arkworks(&prepared, black_box(&proofs[0])).expect("verify")))
+    });
+    group.bench_function("prepare the verifying key", |b| {
+        b.iter(|| black_box(key.verifying_key()).prepare())
     });
     for n in BATCHES {
         let batch: Vec<CredentialProof> = proofs.iter().cycle().take(n).cloned().collect();

@@ -64,7 +64,7 @@ fn verify_combined(
     proofs: &[CredentialProof],
     coefficients: &[u128],
 ) -> bool {
-    let key = &key.0;
+    let key = &key.ark;
     let r: Vec<Fr> = coefficients.iter().map(|&c| Fr::from(c)).collect();
     // Σ r_i and, per public input j, Σ_i r_i·x_ij
     let mut r_sum = Fr::zero();

@@ -78,9 +78,15 @@ pub struct ProvingKey(pub(crate) ark_groth16::ProvingKey<Bls12_381>);
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifyingKey(pub(crate) ark_groth16::VerifyingKey<Bls12_381>);
 
-/// A verifying key with its pairings precomputed: what verification uses.
+/// A verifying key with its pairings precomputed: what verification uses. Natively it also
+/// holds what the blst verifier needs (`crate::native`: fixed-base tables of the public
+/// inputs' points, about 1 MiB, and `e(α, β)` in blst's form).
 #[derive(Debug, Clone)]
-pub struct PreparedVerifyingKey(pub(crate) ark_groth16::PreparedVerifyingKey<Bls12_381>);
+pub struct PreparedVerifyingKey {
+    pub(crate) ark: ark_groth16::PreparedVerifyingKey<Bls12_381>,
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) native: crate::native::NativeKey,
+}
 
 impl ProvingKey {
     /// The key file's bytes.
@@ -146,7 +152,11 @@ impl VerifyingKey {
 
     /// Precomputes what verification needs.
     pub fn prepare(&self) -> PreparedVerifyingKey {
-        PreparedVerifyingKey(ark_groth16::prepare_verifying_key(&self.0))
+        PreparedVerifyingKey {
+            ark: ark_groth16::prepare_verifying_key(&self.0),
+            #[cfg(not(target_arch = "wasm32"))]
+            native: crate::native::NativeKey::new(&self.0),
+        }
     }
 }
 

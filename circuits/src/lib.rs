@@ -26,6 +26,8 @@ mod groth16;
 mod identity;
 mod keys;
 mod merkle;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
 pub mod poseidon;
 mod proof;
 #[cfg(feature = "threads")]
@@ -39,7 +41,7 @@ pub use error::{Error, ProofElement, Result};
 pub use field::{decimal, from_decimal, to_decimal};
 pub use groth16::{
     CredentialProof, constraint_count, prove, prove_circuit, setup, setup_seeded, verify,
-    verify_for_group,
+    verify_arkworks, verify_for_group,
 };
 pub use identity::Identity;
 pub use keys::{KEY_FORMAT_VERSION, KeyDigest, PreparedVerifyingKey, ProvingKey, VerifyingKey};
