@@ -46,7 +46,7 @@ pub fn setup_seeded(seed: [u8; 32]) -> Result<ProvingKey> {
         CredentialCircuit::for_setup(),
         &mut ChaCha20Rng::from_seed(seed),
     )?;
-    Ok(ProvingKey(key))
+    Ok(ProvingKey::new(key))
 }
 
 /// Proves that `identity` is the member at `path` of a group, for `scope` and `message`.
@@ -107,9 +107,9 @@ fn prove_with_randomness(
         .ok_or(SynthesisError::MissingCS)?;
     let mut assignment = cs.instance_assignment()?;
     assignment.extend(cs.witness_assignment()?);
-    #[cfg(feature = "threads")]
-    let proof = crate::threads::create_proof(
-        &key.0,
+    #[cfg(any(feature = "threads", feature = "wasm-msm", target_arch = "wasm32"))]
+    let proof = crate::prover::create_proof(
+        key,
         r,
         s,
         r1cs,
@@ -117,7 +117,7 @@ fn prove_with_randomness(
         cs.num_constraints(),
         &assignment,
     )?;
-    #[cfg(not(feature = "threads"))]
+    #[cfg(not(any(feature = "threads", feature = "wasm-msm", target_arch = "wasm32")))]
     let proof = Groth16::<Bls12_381>::create_proof_with_reduction_and_matrices(
         &key.0,
         r,

@@ -70,9 +70,13 @@ impl FromStr for KeyDigest {
     }
 }
 
-/// A Groth16 proving key of the credential circuit.
+/// A Groth16 proving key of the credential circuit (with, in WebAssembly, its bases converted
+/// for [`crate::msm`] on first use).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProvingKey(pub(crate) ark_groth16::ProvingKey<Bls12_381>);
+pub struct ProvingKey(
+    pub(crate) ark_groth16::ProvingKey<Bls12_381>,
+    crate::msm::BasesCache,
+);
 
 /// A Groth16 verifying key of the credential circuit.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +93,16 @@ pub struct PreparedVerifyingKey {
 }
 
 impl ProvingKey {
+    pub(crate) fn new(key: ark_groth16::ProvingKey<Bls12_381>) -> Self {
+        ProvingKey(key, crate::msm::BasesCache::default())
+    }
+
+    /// The bases of the key's queries converted for [`crate::msm`], computed once.
+    #[cfg(any(target_arch = "wasm32", feature = "wasm-msm"))]
+    pub(crate) fn msm_bases(&self) -> &crate::msm::ProvingBases {
+        self.1.get_or_init(&self.0)
+    }
+
     /// The key file's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         encode(Kind::Proving, &self.0)
@@ -98,7 +112,7 @@ impl ProvingKey {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let key: ark_groth16::ProvingKey<Bls12_381> = decode(Kind::Proving, bytes, Validate::Yes)?;
         check_inputs(key.vk.gamma_abc_g1.len())?;
-        Ok(ProvingKey(key))
+        Ok(ProvingKey::new(key))
     }
 
     /// Decodes a key file whose digest must be `expected`; the points are then trusted
@@ -107,7 +121,7 @@ impl ProvingKey {
         check_digest(bytes, expected)?;
         let key: ark_groth16::ProvingKey<Bls12_381> = decode(Kind::Proving, bytes, Validate::No)?;
         check_inputs(key.vk.gamma_abc_g1.len())?;
-        Ok(ProvingKey(key))
+        Ok(ProvingKey::new(key))
     }
 
     /// The digest of [`ProvingKey::to_bytes`].

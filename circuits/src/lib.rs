@@ -15,7 +15,9 @@
 //! [`from_decimal`]). This crate runs in browsers: it must not depend on tokio, the
 //! filesystem or threads (the `parallel` feature, for native builds only, adds rayon; the
 //! `threads` feature proves on the caller's rayon pool, such as wasm-bindgen-rayon's Web
-//! Workers, with arkworks single-threaded).
+//! Workers, with arkworks single-threaded). In WebAssembly the prover's multi-scalar
+//! multiplications run on field arithmetic shaped for it (radix 2^29, `msm/`); the
+//! `wasm-msm` feature selects them natively too, for tests.
 //! `docs/zk.md` specifies parameters, formats and JSON forms.
 
 mod batch;
@@ -26,12 +28,13 @@ mod groth16;
 mod identity;
 mod keys;
 mod merkle;
+mod msm;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 pub mod poseidon;
 mod proof;
-#[cfg(feature = "threads")]
-mod threads;
+#[cfg(any(feature = "threads", feature = "wasm-msm", target_arch = "wasm32"))]
+mod prover;
 
 pub use ark_bls12_381::Fr;
 

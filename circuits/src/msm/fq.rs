@@ -1,0 +1,288 @@
+//! BLS12-381's base field in radix 2^29, for WebAssembly.
+//!
+//! WebAssembly has no 64×64→128-bit multiply, so arkworks' six 64-bit limbs emulate it and a
+//! multiplication of `Fq` costs several hundred ns in wasm32. Here an element is fourteen 29-bit
+//! limbs in `u64` words (406 bits), in Montgomery form with R = 2^406: limb products fit in 58
+//! bits, and a column of the product plus its column of the reduction (at most 28 products)
+//! stays below 28·2^58 + 2^35 < 2^63, so columns add up without carries (as in
+//! `mina/src/radix29.rs` for the Pasta field, and the ZPrize 2022 WebAssembly MSM entries).
+//! Values are kept canonical (below p), so equality is limb equality. Elements enter and
+//! leave through arkworks' representation (R = 2^384) with one multiplication each way.
+
+use ark_bls12_381::Fq as ArkFq;
+use ark_ff::BigInt;
+
+use super::field::FieldOps;
+
+const LIMBS: usize = 14;
+const BITS: usize = 29;
+const MASK: u64 = (1 << BITS) - 1;
+
+/// An element of Fq in radix 2^29 Montgomery form: each limb below 2^29, value below p.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fq([u64; LIMBS]);
+
+/// Splits six little-endian 64-bit words into 29-bit limbs.
+const fn split(words: &[u64; 6]) -> [u64; LIMBS] {
+    let mut out = [0u64; LIMBS];
+    let mut i = 0;
+    while i < LIMBS {
+        let bit = i * BITS;
+        let (word, offset) = (bit / 64, bit % 64);
+        let mut value = if word < 6 { words[word] >> offset } else { 0 };
+        if offset + BITS > 64 && word + 1 < 6 {
+            value |= words[word + 1] << (64 - offset);
+        }
+        out[i] = value & MASK;
+        i += 1;
+    }
+    out
+}
+
+/// Joins 29-bit limbs (a value below 2^384) into six 64-bit words.
+fn join(limbs: &[u64; LIMBS]) -> [u64; 6] {
+    let mut words = [0u64; 6];
+    for (i, limb) in limbs.iter().enumerate() {
+        let bit = i * BITS;
+        let (word, offset) = (bit / 64, bit % 64);
+        if word < 6 {
+            words[word] |= limb << offset;
+        }
+        if offset + BITS > 64 && word + 1 < 6 {
+            words[word + 1] |= limb >> (64 - offset);
+        }
+    }
+    words
+}
+
+/// The modulus p.
+const P: [u64; LIMBS] = split(&[
+    0xb9feffffffffaaab,
+    0x1eabfffeb153ffff,
+    0x6730d2a0f6b0f624,
+    0x64774b84f38512bf,
+    0x4b1ba7b6434bacd7,
+    0x1a0111ea397fe69a,
+]);
+/// −p⁻¹ mod 2^29.
+const INV: u64 = 0x1ffcfffd;
+/// 2^428 mod p: arkworks' form (x·2^384) times this, reduced, is ours (x·2^406).
+const TO_OURS: Fq = Fq(split(&[
+    0x6749ea8e9fddebbd,
+    0xd2ca681d9e0a47ce,
+    0xa09f36995794f6ca,
+    0xc52a8410e3563d64,
+    0xb258369adfabd89e,
+    0x1732635917e957b5,
+]));
+/// 2^384 mod p: ours times this, reduced, is arkworks' form.
+const TO_ARKWORKS: Fq = Fq(split(&[
+    0x760900000002fffd,
+    0xebf4000bc40c0002,
+    0x5f48985753c758ba,
+    0x77ce585370525745,
+    0x5c071a97a256ec6d,
+    0x15f65ec3fa80e493,
+]));
+
+impl Fq {
+    /// One: 2^406 mod p.
+    pub(crate) const ONE: Fq = Fq(split(&[
+        0xc57400d203a9fb84,
+        0x6147acde629c4a23,
+        0x6b0f4b0b7e6d26cb,
+        0x91ecbde7c2b7d6e1,
+        0xd56a23c34fdd80b8,
+        0x13317c30f3a0d636,
+    ]));
+    pub(crate) const ZERO: Fq = Fq([0; LIMBS]);
+
+    pub(crate) fn from_ark(x: &ArkFq) -> Fq {
+        Fq(split(&x.0.0)).mul(&TO_OURS)
+    }
+
+    pub(crate) fn to_ark(self) -> ArkFq {
+        ArkFq::new_unchecked(BigInt(join(&self.mul(&TO_ARKWORKS).0)))
+    }
+
+    /// Montgomery reduction of a double-width column array `t` (columns below 2^63 − 2^62):
+    /// word by word, then one carry pass and a conditional subtraction.
+    #[inline(always)]
+    fn reduce(mut t: [u64; 2 * LIMBS + 1]) -> Fq {
+        for i in 0..LIMBS {
+            let m = t[i].wrapping_mul(INV) & MASK;
+            for j in 0..LIMBS {
+                t[i + j] += m * P[j];
+            }
+            t[i + 1] += t[i] >> BITS;
+        }
+        let mut r = [0u64; LIMBS];
+        let mut carry = 0u64;
+        for k in 0..LIMBS {
+            let v = t[LIMBS + k] + carry;
+            r[k] = v & MASK;
+            carry = v >> BITS;
+        }
+        Fq(r).reduce_once()
+    }
+
+    /// Subtracts p once if the value (below 2p) is at least p.
+    #[inline(always)]
+    fn reduce_once(self) -> Fq {
+        let mut s = [0u64; LIMBS];
+        let mut borrow = 0u64;
+        for (k, slot) in s.iter_mut().enumerate() {
+            let d = self.0[k].wrapping_sub(P[k]).wrapping_sub(borrow);
+            *slot = d & MASK;
+            borrow = d >> 63;
+        }
+        if borrow == 0 { Fq(s) } else { self }
+    }
+}
+
+impl FieldOps for Fq {
+    const ZERO: Fq = Fq::ZERO;
+    const ONE: Fq = Fq::ONE;
+
+    /// Columns of products without carries, then the reduction.
+    #[inline(always)]
+    fn mul(&self, other: &Fq) -> Fq {
+        let (a, b) = (&self.0, &other.0);
+        let mut t = [0u64; 2 * LIMBS + 1];
+        for i in 0..LIMBS {
+            for j in 0..LIMBS {
+                t[i + j] += a[i] * b[j];
+            }
+        }
+        Fq::reduce(t)
+    }
+
+    /// As [`FieldOps::mul`] with each cross product computed once and doubled.
+    #[inline(always)]
+    fn square(&self) -> Fq {
+        let a = &self.0;
+        let mut t = [0u64; 2 * LIMBS + 1];
+        for i in 0..LIMBS {
+            for j in i + 1..LIMBS {
+                t[i + j] += a[i] * a[j];
+            }
+        }
+        for column in t.iter_mut() {
+            *column <<= 1;
+        }
+        for i in 0..LIMBS {
+            t[2 * i] += a[i] * a[i];
+        }
+        Fq::reduce(t)
+    }
+
+    #[inline(always)]
+    fn add(&self, other: &Fq) -> Fq {
+        let mut r = [0u64; LIMBS];
+        let mut carry = 0u64;
+        for (k, slot) in r.iter_mut().enumerate() {
+            let v = self.0[k] + other.0[k] + carry;
+            *slot = v & MASK;
+            carry = v >> BITS;
+        }
+        Fq(r).reduce_once()
+    }
+
+    #[inline(always)]
+    fn sub(&self, other: &Fq) -> Fq {
+        let mut r = [0u64; LIMBS];
+        let mut borrow = 0u64;
+        for (k, slot) in r.iter_mut().enumerate() {
+            let d = self.0[k].wrapping_sub(other.0[k]).wrapping_sub(borrow);
+            *slot = d & MASK;
+            borrow = d >> 63;
+        }
+        if borrow == 0 {
+            return Fq(r);
+        }
+        // below zero: add p back (the carry out of the top limb cancels the borrow)
+        let mut carry = 0u64;
+        for (k, slot) in r.iter_mut().enumerate() {
+            let v = *slot + P[k] + carry;
+            *slot = v & MASK;
+            carry = v >> BITS;
+        }
+        Fq(r)
+    }
+
+    #[inline(always)]
+    fn is_zero(&self) -> bool {
+        self.0.iter().all(|&limb| limb == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::{AdditiveGroup, Field as _, PrimeField, UniformRand, Zero};
+    use proptest::prelude::*;
+
+    fn edge_values() -> Vec<ArkFq> {
+        let mut rng = ark_std::test_rng();
+        let mut values = vec![
+            ArkFq::ZERO,
+            ArkFq::ONE,
+            -ArkFq::ONE,
+            -ArkFq::from(2u8),
+            ArkFq::from(2u8),
+            ArkFq::from(u64::MAX),
+            ArkFq::from(1u64 << 29),
+            ArkFq::from((1u64 << 29) - 1),
+        ];
+        values.extend((0..60).map(|_| ArkFq::rand(&mut rng)));
+        values
+    }
+
+    fn check(a: ArkFq, b: ArkFq) {
+        let (x, y) = (Fq::from_ark(&a), Fq::from_ark(&b));
+        assert_eq!(x.to_ark(), a);
+        assert_eq!(x.mul(&y).to_ark(), a * b);
+        assert_eq!(x.square().to_ark(), a.square());
+        assert_eq!(x.add(&y).to_ark(), a + b);
+        assert_eq!(x.sub(&y).to_ark(), a - b);
+        assert_eq!(x.double().to_ark(), a.double());
+        assert_eq!(x.neg().to_ark(), -a);
+        assert_eq!(x.is_zero(), a.is_zero());
+        assert_eq!(x == y, a == b);
+    }
+
+    #[test]
+    fn constants_agree_with_arkworks() {
+        assert_eq!(Fq::ONE.to_ark(), ArkFq::ONE);
+        assert_eq!(Fq::ZERO.to_ark(), ArkFq::ZERO);
+        assert_eq!(Fq::from_ark(&ArkFq::ONE), Fq::ONE);
+        assert_eq!(join(&P), ArkFq::MODULUS.0);
+        assert_eq!(
+            P[0].wrapping_mul(INV) & MASK,
+            MASK,
+            "p·(−p⁻¹) ≡ −1 mod 2^29"
+        );
+    }
+
+    #[test]
+    fn edge_values_agree_with_arkworks() {
+        let values = edge_values();
+        for a in &values {
+            for b in &values {
+                check(*a, *b);
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_words_agree_with_arkworks(a in any::<[u64; 6]>(), b in any::<[u64; 6]>()) {
+            // arbitrary 384-bit words, reduced mod p as arkworks reads bytes
+            let to_field = |w: [u64; 6]| {
+                let bytes: Vec<u8> = w.iter().flat_map(|x| x.to_le_bytes()).collect();
+                ArkFq::from_le_bytes_mod_order(&bytes)
+            };
+            check(to_field(a), to_field(b));
+        }
+    }
+}

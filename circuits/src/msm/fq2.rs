@@ -1,0 +1,111 @@
+//! Fq2 = Fq[u]/(u² + 1) over the radix-2^29 [`Fq`]: the coordinates of G2.
+
+use ark_bls12_381::Fq2 as ArkFq2;
+
+use super::field::FieldOps;
+use super::fq::Fq;
+
+/// `c0 + c1·u` with u² = −1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fq2 {
+    c0: Fq,
+    c1: Fq,
+}
+
+impl Fq2 {
+    pub(crate) fn from_ark(x: &ArkFq2) -> Fq2 {
+        Fq2 {
+            c0: Fq::from_ark(&x.c0),
+            c1: Fq::from_ark(&x.c1),
+        }
+    }
+
+    pub(crate) fn to_ark(self) -> ArkFq2 {
+        ArkFq2::new(self.c0.to_ark(), self.c1.to_ark())
+    }
+}
+
+impl FieldOps for Fq2 {
+    const ZERO: Fq2 = Fq2 {
+        c0: Fq::ZERO,
+        c1: Fq::ZERO,
+    };
+    const ONE: Fq2 = Fq2 {
+        c0: Fq::ONE,
+        c1: Fq::ZERO,
+    };
+
+    /// Karatsuba: three multiplications of Fq.
+    #[inline(always)]
+    fn mul(&self, other: &Fq2) -> Fq2 {
+        let v0 = self.c0.mul(&other.c0);
+        let v1 = self.c1.mul(&other.c1);
+        let cross = self.c0.add(&self.c1).mul(&other.c0.add(&other.c1));
+        Fq2 {
+            c0: v0.sub(&v1),
+            c1: cross.sub(&v0).sub(&v1),
+        }
+    }
+
+    /// (c0 + c1)(c0 − c1) + 2·c0·c1·u: two multiplications.
+    #[inline(always)]
+    fn square(&self) -> Fq2 {
+        let product = self.c0.mul(&self.c1);
+        Fq2 {
+            c0: self.c0.add(&self.c1).mul(&self.c0.sub(&self.c1)),
+            c1: product.double(),
+        }
+    }
+
+    #[inline(always)]
+    fn add(&self, other: &Fq2) -> Fq2 {
+        Fq2 {
+            c0: self.c0.add(&other.c0),
+            c1: self.c1.add(&other.c1),
+        }
+    }
+
+    #[inline(always)]
+    fn sub(&self, other: &Fq2) -> Fq2 {
+        Fq2 {
+            c0: self.c0.sub(&other.c0),
+            c1: self.c1.sub(&other.c1),
+        }
+    }
+
+    #[inline(always)]
+    fn is_zero(&self) -> bool {
+        self.c0.is_zero() && self.c1.is_zero()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bls12_381::Fq as ArkFq;
+    use ark_ff::{AdditiveGroup, Field as _, UniformRand, Zero};
+
+    #[test]
+    fn arithmetic_agrees_with_arkworks() {
+        let mut rng = ark_std::test_rng();
+        let edges = [ArkFq::ZERO, ArkFq::ONE, -ArkFq::ONE];
+        let mut values: Vec<ArkFq2> = edges
+            .iter()
+            .flat_map(|a| edges.iter().map(|b| ArkFq2::new(*a, *b)))
+            .collect();
+        values.extend((0..40).map(|_| ArkFq2::rand(&mut rng)));
+        for a in &values {
+            for b in &values {
+                let (x, y) = (Fq2::from_ark(a), Fq2::from_ark(b));
+                assert_eq!(x.to_ark(), *a);
+                assert_eq!(x.mul(&y).to_ark(), *a * b);
+                assert_eq!(x.square().to_ark(), a.square());
+                assert_eq!(x.add(&y).to_ark(), *a + b);
+                assert_eq!(x.sub(&y).to_ark(), *a - b);
+                assert_eq!(x.neg().to_ark(), -*a);
+                assert_eq!(x.double().to_ark(), a.double());
+                assert_eq!(x.is_zero(), a.is_zero());
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Pippenger's multi-scalar multiplication over [`Affine`] bases with [`Xyzz`] buckets and
+//! signed digits: each window of c bits becomes a digit in [−2^(c−1), 2^(c−1)] (a carry into
+//! the next window), so a window needs 2^(c−1) buckets and a negative digit adds the negated
+//! base (negating y is one subtraction).
+
+use ark_ff::BigInt;
+
+use super::field::FieldOps;
+use super::point::{Affine, Xyzz};
+
+/// Bits a scalar may have: arkworks' 256-bit `BigInt<4>` (field elements are below 2^255).
+const SCALAR_BITS: usize = 256;
+/// Relative costs used to pick the window: adding an affine base into a bucket (8M + 2S)
+/// and adding two buckets (12M + 2S).
+const MIXED_ADD_COST: usize = 10;
+const FULL_ADD_COST: usize = 14;
+
+/// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs.
+pub(crate) fn msm<F: FieldOps>(bases: &[Affine<F>], scalars: &[BigInt<4>]) -> Xyzz<F> {
+    let size = bases.len().min(scalars.len());
+    if size == 0 {
+        return Xyzz::IDENTITY;
+    }
+    let c = window_bits(size);
+    let windows = SCALAR_BITS / c + 1;
+    let digits = signed_digits(&scalars[..size], c, windows);
+    let mut buckets = vec![Xyzz::IDENTITY; 1 << (c - 1)];
+    let mut total = Xyzz::IDENTITY;
+    for w in (0..windows).rev() {
+        for _ in 0..c {
+            total = total.double();
+        }
+        let window = &digits[w * size..(w + 1) * size];
+        total = total.add(&window_sum(&bases[..size], window, &mut buckets));
+    }
+    total
+}
+
+/// The window width c minimizing windows × (bucket additions + bucket summation).
+fn window_bits(size: usize) -> usize {
+    (2..=16)
+        .min_by_key(|&c| (SCALAR_BITS / c + 1) * (size * MIXED_ADD_COST + (FULL_ADD_COST << c)))
+        .unwrap_or(8)
+}
+
+/// `c` bits of `scalar` from bit `offset` (bits past the end are zero).
+fn bits(scalar: &BigInt<4>, offset: usize, c: usize) -> u64 {
+    let (word, shift) = (offset / 64, offset % 64);
+    if word >= 4 {
+        return 0;
+    }
+    let mut value = scalar.0[word] >> shift;
+    if shift + c > 64 && word + 1 < 4 {
+        value |= scalar.0[word + 1] << (64 - shift);
+    }
+    value & ((1 << c) - 1)
+}
+
+/// Signed digits, window-major: `digits[w·n + i]` is window `w` of scalar `i`, and
+/// `Σ_w digits[w·n + i]·2^(c·w) = scalars[i]`.
+fn signed_digits(scalars: &[BigInt<4>], c: usize, windows: usize) -> Vec<i32> {
+    let n = scalars.len();
+    let half = 1i64 << (c - 1);
+    let mut digits = vec![0i32; n * windows];
+    for (i, scalar) in scalars.iter().enumerate() {
+        let mut carry = 0i64;
+        for w in 0..windows {
+            let mut digit = bits(scalar, w * c, c) as i64 + carry;
+            carry = 0;
+            if digit > half {
+                digit -= 1 << c;
+                carry = 1;
+            }
+            digits[w * n + i] = digit as i32;
+        }
+        debug_assert_eq!(carry, 0, "the top window absorbs the last carry");
+    }
+    digits
+}
+
+/// One window: each base into the bucket of its digit, then Σ_k k·bucket[k] by running sums.
+fn window_sum<F: FieldOps>(
+    bases: &[Affine<F>],
+    digits: &[i32],
+    buckets: &mut [Xyzz<F>],
+) -> Xyzz<F> {
+    buckets.fill(Xyzz::IDENTITY);
+    for (base, &digit) in bases.iter().zip(digits) {
+        match digit {
+            0 => {}
+            d if d > 0 => buckets[d as usize - 1].add_affine(base),
+            d => buckets[d.unsigned_abs() as usize - 1].add_affine(&base.neg()),
+        }
+    }
+    let mut running = Xyzz::IDENTITY;
+    let mut sum = Xyzz::IDENTITY;
+    for bucket in buckets.iter().rev() {
+        running = running.add(bucket);
+        sum = sum.add(&running);
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_digits_recompose_the_scalar() {
+        let scalars = [
+            BigInt([0, 0, 0, 0]),
+            BigInt([1, 0, 0, 0]),
+            BigInt([u64::MAX; 4]),
+            BigInt([0x8000_0000_0000_0000, 7, u64::MAX, 0x7fff_ffff_ffff_ffff]),
+        ];
+        for c in 2..=16 {
+            let windows = SCALAR_BITS / c + 1;
+            let digits = signed_digits(&scalars, c, windows);
+            for (i, scalar) in scalars.iter().enumerate() {
+                // Σ digit·2^(c·w) in i128 pieces: compare word by word via a running value
+                let mut words = [0i128; 5];
+                for w in 0..windows {
+                    let digit = digits[w * scalars.len() + i];
+                    assert!(digit.unsigned_abs() <= 1 << (c - 1));
+                    let (word, shift) = ((w * c) / 64, (w * c) % 64);
+                    let shifted = i128::from(digit) << shift;
+                    words[word] += shifted;
+                }
+                for k in 0..4 {
+                    let carry = words[k] >> 64;
+                    words[k + 1] += carry;
+                    words[k] -= carry << 64;
+                }
+                let got: Vec<u64> = words[..4].iter().map(|&w| w as u64).collect();
+                assert_eq!(got, scalar.0.to_vec(), "c = {c}");
+                assert_eq!(words[4], 0);
+            }
+        }
+    }
+}
