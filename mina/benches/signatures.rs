@@ -9,7 +9,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use webfn_mina::client::{self, Kind};
-use webfn_mina::{NetworkId, PrivateKey};
+use webfn_mina::curve::Field;
+use webfn_mina::{NetworkId, Poseidon, PrivateKey};
 
 const KEY: &str = "EKFN6z8cFXVRk5PvPnmMEBAfNAR7oSa4YRTiTTh4xqrQwA6tNLVM";
 const PUBLIC: &str = "B62qkJdzhiPestmtQ5TVoAVSppHxnC9QsbhPSEWudGYDTWPYeD1kBb3";
@@ -79,6 +80,14 @@ fn benches(c: &mut Criterion) {
     group.bench_function("derivePublicKey", |b| {
         b.iter(|| PrivateKey::from_base58(black_box(KEY)).map(|key| key.public_key()))
     });
+    // the permutation alone (about 70% of signing)
+    for (name, poseidon) in [
+        ("poseidonLegacy", Poseidon::Legacy),
+        ("poseidonKimchi", Poseidon::Kimchi),
+    ] {
+        let mut state = [Field::from(1u8), Field::from(2u8), Field::from(3u8)];
+        group.bench_function(name, |b| b.iter(|| poseidon.permute(black_box(&mut state))));
+    }
     group.finish();
 }
 

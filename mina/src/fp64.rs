@@ -99,7 +99,7 @@ fn step<const K: usize>(
 
 /// `x − p` if `x ≥ p`, else `x`, without branches.
 #[inline(always)]
-fn subtract_p_if_not_below(x: Limbs) -> Limbs {
+pub(crate) fn subtract_p_if_not_below(x: Limbs) -> Limbs {
     let mut difference = [0u64; 4];
     let mut borrow = 0u64;
     for k in 0..4 {

@@ -2,6 +2,8 @@
 //! mina-signer drives it: absorb in blocks of the rate (zero-padded), squeeze the first state
 //! element; `hash_with_prefix` first absorbs the prefix string as one field element (the salt).
 
+#[cfg(target_arch = "x86_64")]
+mod ifma;
 mod params;
 mod wasm;
 
@@ -43,6 +45,10 @@ impl Poseidon {
         // WebAssembly lacks a 64×64→128-bit multiply: radix 2^29 is much faster there
         if cfg!(target_arch = "wasm32") {
             wasm::permute(wasm::params(self == Poseidon::Kimchi), state);
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if ifma::permute(self == Poseidon::Kimchi, state) {
             return;
         }
         match self {
