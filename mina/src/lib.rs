@@ -28,6 +28,7 @@ mod base58;
 pub mod client;
 mod command;
 pub mod curve;
+mod double_mul;
 mod error;
 mod fp64;
 mod generator29;

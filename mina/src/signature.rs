@@ -203,8 +203,13 @@ fn verify(
     let Ok(e) = challenge(scheme, legacy, fields, &public, &signature.r, network) else {
         return false;
     };
-    let r_point =
-        (curve::mul_generator_public(&signature.s) - curve::mul_point(&public, &e)).into_affine();
+    // WebAssembly keeps the radix-2^29 table for s·G (its multiplications are cheaper there)
+    let r_point = if cfg!(target_arch = "wasm32") {
+        curve::mul_generator_public(&signature.s) - curve::mul_point(&public, &e)
+    } else {
+        crate::double_mul::mul_generator_minus_point(&signature.s, &e, &public)
+    }
+    .into_affine();
     !r_point.is_zero() && !curve::is_odd(&r_point.y) && r_point.x == signature.r
 }
 
