@@ -15,6 +15,31 @@ use ark_ff::BigInt;
 use super::field::FieldOps;
 
 const LIMBS: usize = 14;
+
+/// Runs `$body` once for each limb index, with `$i` a constant: straight-line code.
+macro_rules! each {
+    ($i:ident, $body:block) => {
+        each!(@ $i, $body, 0 1 2 3 4 5 6 7 8 9 10 11 12 13)
+    };
+    (@ $i:ident, $body:block, $($n:literal)*) => {
+        $({
+            #[allow(non_upper_case_globals)]
+            const $i: usize = $n;
+            $body
+        })*
+    };
+}
+
+/// `a < b`, for conditions on [`each!`]'s constants (folded by the compiler).
+const fn below(a: usize, b: usize) -> bool {
+    a < b
+}
+
+/// `k − i` as a limb index where the condition around it holds (`i ≤ k < i + LIMBS`), and some
+/// index in bounds in the branches the compiler drops.
+const fn gap(k: usize, i: usize) -> usize {
+    k.wrapping_sub(i) % LIMBS
+}
 const BITS: usize = 29;
 const MASK: u64 = (1 << BITS) - 1;
 
@@ -105,24 +130,45 @@ impl Fq {
         ArkFq::new_unchecked(BigInt(join(&self.mul(&TO_ARKWORKS).0)))
     }
 
-    /// Montgomery reduction of a double-width column array `t` (columns below 2^63 − 2^62):
-    /// word by word, then one carry pass and a conditional subtraction.
-    #[inline(always)]
-    fn reduce(mut t: [u64; 2 * LIMBS + 1]) -> Fq {
-        for i in 0..LIMBS {
-            let m = t[i].wrapping_mul(INV) & MASK;
-            for j in 0..LIMBS {
-                t[i + j] += m * P[j];
-            }
-            t[i + 1] += t[i] >> BITS;
-        }
+    /// Montgomery multiplication by product scanning: column k of a·b and of m·p (m chosen
+    /// limb by limb so that the low columns vanish) summed in two accumulators, then shifted
+    /// into the next column. Each column holds at most 14 + 14 products below 2^58 plus a
+    /// carry below 2^35: below 2^63. Unrolled by [`each!`]: LLVM keeps loops of this size,
+    /// and their memory traffic costs wasm32 more than the multiplications.
+    #[inline(never)]
+    fn montgomery(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> Fq {
+        let mut m = [0u64; LIMBS];
         let mut r = [0u64; LIMBS];
         let mut carry = 0u64;
-        for k in 0..LIMBS {
-            let v = t[LIMBS + k] + carry;
-            r[k] = v & MASK;
-            carry = v >> BITS;
-        }
+        each!(k, {
+            let (mut ab, mut mp) = (carry, 0u64);
+            each!(i, {
+                if below(i, k) {
+                    ab += a[i] * b[gap(k, i)];
+                    mp += m[i] * P[gap(k, i)];
+                }
+            });
+            ab += a[k] * b[0];
+            let column = ab + mp;
+            m[k] = column.wrapping_mul(INV) & MASK;
+            carry = (column + m[k] * P[0]) >> BITS;
+        });
+        each!(j, {
+            // column LIMBS + j (the last, 2·LIMBS − 1, is the final carry)
+            if below(j, LIMBS - 1) {
+                let (mut ab, mut mp) = (carry, 0u64);
+                each!(i, {
+                    if below(j, i) {
+                        ab += a[i] * b[gap(LIMBS + j, i)];
+                        mp += m[i] * P[gap(LIMBS + j, i)];
+                    }
+                });
+                let column = ab + mp;
+                r[j] = column & MASK;
+                carry = column >> BITS;
+            }
+        });
+        r[LIMBS - 1] = carry;
         Fq(r).reduce_once()
     }
 
@@ -144,36 +190,14 @@ impl FieldOps for Fq {
     const ZERO: Fq = Fq::ZERO;
     const ONE: Fq = Fq::ONE;
 
-    /// Columns of products without carries, then the reduction.
     #[inline(always)]
     fn mul(&self, other: &Fq) -> Fq {
-        let (a, b) = (&self.0, &other.0);
-        let mut t = [0u64; 2 * LIMBS + 1];
-        for i in 0..LIMBS {
-            for j in 0..LIMBS {
-                t[i + j] += a[i] * b[j];
-            }
-        }
-        Fq::reduce(t)
+        Fq::montgomery(&self.0, &other.0)
     }
 
-    /// As [`FieldOps::mul`] with each cross product computed once and doubled.
     #[inline(always)]
     fn square(&self) -> Fq {
-        let a = &self.0;
-        let mut t = [0u64; 2 * LIMBS + 1];
-        for i in 0..LIMBS {
-            for j in i + 1..LIMBS {
-                t[i + j] += a[i] * a[j];
-            }
-        }
-        for column in t.iter_mut() {
-            *column <<= 1;
-        }
-        for i in 0..LIMBS {
-            t[2 * i] += a[i] * a[i];
-        }
-        Fq::reduce(t)
+        Fq::montgomery(&self.0, &self.0)
     }
 
     #[inline(always)]
