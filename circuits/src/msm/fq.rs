@@ -110,6 +110,31 @@ const TO_ARKWORKS: Fq = Fq(split(&[
     0x15f65ec3fa80e493,
 ]));
 
+/// Column `c` of the product a·b, or of a² if `SQUARE` (each cross product once, doubled).
+/// `c` is a constant where this is inlined, and the conditions fold away.
+#[inline(always)]
+fn product_column<const SQUARE: bool>(a: &[u64; LIMBS], b: &[u64; LIMBS], c: usize) -> u64 {
+    let mut sum = 0u64;
+    if SQUARE {
+        each!(i, {
+            if below(2 * i, c) && below(c - i, LIMBS) {
+                sum += a[i] * a[gap(c, i)];
+            }
+        });
+        sum <<= 1;
+        if c % 2 == 0 && below(c / 2, LIMBS) {
+            sum += a[c / 2] * a[c / 2];
+        }
+    } else {
+        each!(i, {
+            if below(c.wrapping_sub(i), LIMBS) {
+                sum += a[i] * b[gap(c, i)];
+            }
+        });
+    }
+    sum
+}
+
 impl Fq {
     /// One: 2^406 mod p.
     pub(crate) const ONE: Fq = Fq(split(&[
@@ -130,40 +155,38 @@ impl Fq {
         ArkFq::new_unchecked(BigInt(join(&self.mul(&TO_ARKWORKS).0)))
     }
 
-    /// Montgomery multiplication by product scanning: column k of a·b and of m·p (m chosen
-    /// limb by limb so that the low columns vanish) summed in two accumulators, then shifted
-    /// into the next column. Each column holds at most 14 + 14 products below 2^58 plus a
-    /// carry below 2^35: below 2^63. Unrolled by [`each!`]: LLVM keeps loops of this size,
-    /// and their memory traffic costs wasm32 more than the multiplications.
+    /// Montgomery multiplication (of a by b, or of a by itself if `SQUARE`) by product
+    /// scanning: column k of a·b and of m·p (m chosen limb by limb so that the low columns
+    /// vanish) summed separately, then shifted into the next column. Each column holds at most
+    /// 14 + 14 products below 2^58 plus a carry below 2^35: below 2^63. Unrolled by [`each!`]:
+    /// LLVM keeps loops of this size, and their memory traffic costs wasm32 more than the
+    /// multiplications.
     #[inline(never)]
-    fn montgomery(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> Fq {
+    fn montgomery<const SQUARE: bool>(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> Fq {
         let mut m = [0u64; LIMBS];
         let mut r = [0u64; LIMBS];
         let mut carry = 0u64;
         each!(k, {
-            let (mut ab, mut mp) = (carry, 0u64);
+            let mut mp = 0u64;
             each!(i, {
                 if below(i, k) {
-                    ab += a[i] * b[gap(k, i)];
                     mp += m[i] * P[gap(k, i)];
                 }
             });
-            ab += a[k] * b[0];
-            let column = ab + mp;
+            let column = carry + product_column::<SQUARE>(a, b, k) + mp;
             m[k] = column.wrapping_mul(INV) & MASK;
             carry = (column + m[k] * P[0]) >> BITS;
         });
         each!(j, {
             // column LIMBS + j (the last, 2·LIMBS − 1, is the final carry)
             if below(j, LIMBS - 1) {
-                let (mut ab, mut mp) = (carry, 0u64);
+                let mut mp = 0u64;
                 each!(i, {
                     if below(j, i) {
-                        ab += a[i] * b[gap(LIMBS + j, i)];
                         mp += m[i] * P[gap(LIMBS + j, i)];
                     }
                 });
-                let column = ab + mp;
+                let column = carry + product_column::<SQUARE>(a, b, LIMBS + j) + mp;
                 r[j] = column & MASK;
                 carry = column >> BITS;
             }
@@ -192,12 +215,12 @@ impl FieldOps for Fq {
 
     #[inline(always)]
     fn mul(&self, other: &Fq) -> Fq {
-        Fq::montgomery(&self.0, &other.0)
+        Fq::montgomery::<false>(&self.0, &other.0)
     }
 
     #[inline(always)]
     fn square(&self) -> Fq {
-        Fq::montgomery(&self.0, &self.0)
+        Fq::montgomery::<true>(&self.0, &self.0)
     }
 
     #[inline(always)]
