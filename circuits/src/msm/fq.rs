@@ -122,7 +122,7 @@ fn product_column<const SQUARE: bool>(a: &[u64; LIMBS], b: &[u64; LIMBS], c: usi
             }
         });
         sum <<= 1;
-        if c % 2 == 0 && below(c / 2, LIMBS) {
+        if c.is_multiple_of(2) && below(c / 2, LIMBS) {
             sum += a[c / 2] * a[c / 2];
         }
     } else {
