@@ -16,7 +16,7 @@
 //! filesystem or threads (the `parallel` feature, for native builds only, adds rayon; the
 //! `threads` feature proves on the caller's rayon pool, such as wasm-bindgen-rayon's Web
 //! Workers, with arkworks single-threaded). In WebAssembly the prover's multi-scalar
-//! multiplications run on field arithmetic shaped for it (radix 2^29, `msm/`); the
+//! multiplications run on field arithmetic shaped for it (radix 2^30, `msm/`); the
 //! `wasm-msm` feature selects them natively too, for tests.
 //! `docs/zk.md` specifies parameters, formats and JSON forms.
 

@@ -1,11 +1,14 @@
-//! BLS12-381's base field in radix 2^29, for WebAssembly.
+//! BLS12-381's base field in radix 2^30, for WebAssembly.
 //!
 //! WebAssembly has no 64×64→128-bit multiply, so arkworks' six 64-bit limbs emulate it and a
-//! multiplication of `Fq` costs several hundred ns in wasm32. Here an element is fourteen 29-bit
-//! limbs in `u64` words (406 bits), in Montgomery form with R = 2^406: limb products fit in 58
-//! bits, and a column of the product plus its column of the reduction (at most 28 products)
-//! stays below 28·2^58 + 2^35 < 2^63, so columns add up without carries (as in
-//! `mina/src/radix29.rs` for the Pasta field, and the ZPrize 2022 WebAssembly MSM entries).
+//! multiplication of `Fq` costs a few hundred ns in wasm32. Here an element is thirteen 30-bit
+//! limbs in `u64` words (390 bits), in Montgomery form with R = 2^390 (> 4p): limb products fit
+//! in 60 bits, so a column of the product (at most 13 of them, plus a carry below 2^35) sums
+//! below 13·2^60 + 2^35 < 2^64 without carries, and so does its column of the reduction; the
+//! two are added by halves (30 low bits, the rest) so that nothing overflows. This is the
+//! scheme of `mina/src/radix29.rs` for the Pasta field and of the ZPrize 2022 WebAssembly MSM
+//! entries; 30 bits rather than 29 need one limb less (13·13 rather than 14·14 products, for
+//! the product and for the reduction) at the price of the split accumulators.
 //! Values are kept canonical (below p), so equality is limb equality. Elements enter and
 //! leave through arkworks' representation (R = 2^384) with one multiplication each way.
 
@@ -14,12 +17,12 @@ use ark_ff::BigInt;
 
 use super::field::FieldOps;
 
-const LIMBS: usize = 14;
+const LIMBS: usize = 13;
 
 /// Runs `$body` once for each limb index, with `$i` a constant: straight-line code.
 macro_rules! each {
     ($i:ident, $body:block) => {
-        each!(@ $i, $body, 0 1 2 3 4 5 6 7 8 9 10 11 12 13)
+        each!(@ $i, $body, 0 1 2 3 4 5 6 7 8 9 10 11 12)
     };
     (@ $i:ident, $body:block, $($n:literal)*) => {
         $({
@@ -40,14 +43,14 @@ const fn below(a: usize, b: usize) -> bool {
 const fn gap(k: usize, i: usize) -> usize {
     k.wrapping_sub(i) % LIMBS
 }
-const BITS: usize = 29;
+const BITS: usize = 30;
 const MASK: u64 = (1 << BITS) - 1;
 
-/// An element of Fq in radix 2^29 Montgomery form: each limb below 2^29, value below p.
+/// An element of Fq in radix 2^30 Montgomery form: each limb below 2^30, value below p.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Fq([u64; LIMBS]);
 
-/// Splits six little-endian 64-bit words into 29-bit limbs.
+/// Splits six little-endian 64-bit words into 30-bit limbs.
 const fn split(words: &[u64; 6]) -> [u64; LIMBS] {
     let mut out = [0u64; LIMBS];
     let mut i = 0;
@@ -64,7 +67,7 @@ const fn split(words: &[u64; 6]) -> [u64; LIMBS] {
     out
 }
 
-/// Joins 29-bit limbs (a value below 2^384) into six 64-bit words.
+/// Joins 30-bit limbs (a value below 2^384) into six 64-bit words.
 fn join(limbs: &[u64; LIMBS]) -> [u64; 6] {
     let mut words = [0u64; 6];
     for (i, limb) in limbs.iter().enumerate() {
@@ -89,16 +92,16 @@ const P: [u64; LIMBS] = split(&[
     0x4b1ba7b6434bacd7,
     0x1a0111ea397fe69a,
 ]);
-/// −p⁻¹ mod 2^29.
-const INV: u64 = 0x1ffcfffd;
-/// 2^428 mod p: arkworks' form (x·2^384) times this, reduced, is ours (x·2^406).
+/// −p⁻¹ mod 2^30.
+const INV: u64 = 0x3ffcfffd;
+/// 2^396 mod p: arkworks' form (x·2^384) times this, reduced, is ours (x·2^390).
 const TO_OURS: Fq = Fq(split(&[
-    0x6749ea8e9fddebbd,
-    0xd2ca681d9e0a47ce,
-    0xa09f36995794f6ca,
-    0xc52a8410e3563d64,
-    0xb258369adfabd89e,
-    0x1732635917e957b5,
+    0x6f8300003480cb7f,
+    0xd1fccdeabe042b12,
+    0x40d780573c7de4b4,
+    0x6da3d19ec66805c5,
+    0x9afe66762746752a,
+    0x9772fe123205efb,
 ]));
 /// 2^384 mod p: ours times this, reduced, is arkworks' form.
 const TO_ARKWORKS: Fq = Fq(split(&[
@@ -136,14 +139,14 @@ fn product_column<const SQUARE: bool>(a: &[u64; LIMBS], b: &[u64; LIMBS], c: usi
 }
 
 impl Fq {
-    /// One: 2^406 mod p.
+    /// One: 2^390 mod p.
     pub(crate) const ONE: Fq = Fq(split(&[
-        0xc57400d203a9fb84,
-        0x6147acde629c4a23,
-        0x6b0f4b0b7e6d26cb,
-        0x91ecbde7c2b7d6e1,
-        0xd56a23c34fdd80b8,
-        0x13317c30f3a0d636,
+        0x4676000000d1ff2e,
+        0x84b803379b4800ac,
+        0xdd9a7e0e882431c,
+        0xc26c26d0b683dcf8,
+        0x29f1457663c4a5ee,
+        0x15de9967f3e804b,
     ]));
     pub(crate) const ZERO: Fq = Fq([0; LIMBS]);
 
@@ -158,7 +161,8 @@ impl Fq {
     /// Montgomery multiplication (of a by b, or of a by itself if `SQUARE`) by product
     /// scanning: column k of a·b and of m·p (m chosen limb by limb so that the low columns
     /// vanish) summed separately, then shifted into the next column. Each column holds at most
-    /// 14 + 14 products below 2^58 plus a carry below 2^35: below 2^63. Unrolled by [`each!`]:
+    /// 13 products below 2^60 (plus a carry below 2^35) in each accumulator: below 2^64.
+    /// Unrolled by [`each!`]:
     /// LLVM keeps loops of this size, and their memory traffic costs wasm32 more than the
     /// multiplications.
     #[inline(never)]
@@ -173,9 +177,11 @@ impl Fq {
                     mp += m[i] * P[gap(k, i)];
                 }
             });
-            let column = carry + product_column::<SQUARE>(a, b, k) + mp;
-            m[k] = column.wrapping_mul(INV) & MASK;
-            carry = (column + m[k] * P[0]) >> BITS;
+            let ab = carry + product_column::<SQUARE>(a, b, k);
+            m[k] = ab.wrapping_add(mp).wrapping_mul(INV) & MASK;
+            // ab + mp + m[k]·P[0] ≡ 0 mod 2^30; its high part without overflowing 64 bits
+            let low = (ab & MASK) + (mp & MASK) + m[k] * P[0];
+            carry = (ab >> BITS) + (mp >> BITS) + (low >> BITS);
         });
         each!(j, {
             // column LIMBS + j (the last, 2·LIMBS − 1, is the final carry)
@@ -186,9 +192,10 @@ impl Fq {
                         mp += m[i] * P[gap(LIMBS + j, i)];
                     }
                 });
-                let column = carry + product_column::<SQUARE>(a, b, LIMBS + j) + mp;
-                r[j] = column & MASK;
-                carry = column >> BITS;
+                let ab = carry + product_column::<SQUARE>(a, b, LIMBS + j);
+                let low = (ab & MASK) + (mp & MASK);
+                r[j] = low & MASK;
+                carry = (ab >> BITS) + (mp >> BITS) + (low >> BITS);
             }
         });
         r[LIMBS - 1] = carry;
@@ -278,8 +285,9 @@ mod tests {
             -ArkFq::from(2u8),
             ArkFq::from(2u8),
             ArkFq::from(u64::MAX),
-            ArkFq::from(1u64 << 29),
-            ArkFq::from((1u64 << 29) - 1),
+            ArkFq::from(1u64 << 30),
+            ArkFq::from((1u64 << 30) - 1),
+            -ArkFq::from(1u64 << 30),
         ];
         values.extend((0..60).map(|_| ArkFq::rand(&mut rng)));
         values
@@ -307,7 +315,7 @@ mod tests {
         assert_eq!(
             P[0].wrapping_mul(INV) & MASK,
             MASK,
-            "p·(−p⁻¹) ≡ −1 mod 2^29"
+            "p·(−p⁻¹) ≡ −1 mod 2^30"
         );
     }
 
