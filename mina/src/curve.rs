@@ -87,19 +87,6 @@ fn select_field(a: &Field, b: &Field, choice: Choice) -> Field {
     out
 }
 
-/// Reads `entries[index]` touching every entry, so the memory access pattern does not depend
-/// on the (secret) index.
-fn select_entry(entries: &[Affine; ENTRIES], index: u8) -> Affine {
-    let mut x = entries[0].x;
-    let mut y = entries[0].y;
-    for (j, entry) in entries.iter().enumerate() {
-        let hit = (j as u8).ct_eq(&index);
-        x = select_field(&x, &entry.x, hit);
-        y = select_field(&y, &entry.y, hit);
-    }
-    Affine::new_unchecked(x, y)
-}
-
 fn select_point(a: &Projective, b: &Projective, choice: Choice) -> Projective {
     Projective::new_unchecked(
         select_field(&a.x, &b.x, choice),
@@ -108,17 +95,84 @@ fn select_point(a: &Projective, b: &Projective, choice: Choice) -> Projective {
     )
 }
 
-/// `k · G` for Mina's generator, by the fixed-base table: 64 mixed additions, no doublings.
-/// Table reads and the choice to add are constant-time in `k`; the field and point arithmetic
-/// underneath is arkworks' and is not hardened against timing.
+/// Window width of the native fixed-base table, in bits: signed digits in `−16..=15`.
+const SIGNED_WINDOW: usize = 5;
+/// Windows of the signed table: 51 cover a scalar below 2^255, one more takes the last carry.
+const SIGNED_WINDOWS: usize = 52;
+/// Entries per signed window: `j · 32^i · G` for `j` in `1..=16` (index `j − 1`).
+const SIGNED_ENTRIES: usize = 16;
+
+type SignedTable = Vec<[Affine; SIGNED_ENTRIES]>;
+
+fn signed_table() -> &'static SignedTable {
+    static TABLE: OnceLock<SignedTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut projective = Vec::with_capacity(SIGNED_WINDOWS * SIGNED_ENTRIES);
+        let mut base = Projective::from(generator());
+        for _ in 0..SIGNED_WINDOWS {
+            let mut multiple = base;
+            for _ in 0..SIGNED_ENTRIES {
+                projective.push(multiple);
+                multiple += base;
+            }
+            // 32 · base = 2 · (16 · base)
+            base = projective[projective.len() - 1].double();
+        }
+        Projective::normalize_batch(&projective)
+            .chunks_exact(SIGNED_ENTRIES)
+            .map(|chunk| std::array::from_fn(|j| chunk[j]))
+            .collect()
+    })
+}
+
+/// The scalar in radix 32 with digits in `−16..=15`, least significant first, computed
+/// without branches: `k = Σ d_i · 32^i`.
+fn signed_digits(k: &Scalar) -> [i8; SIGNED_WINDOWS] {
+    let limbs = k.into_bigint().0;
+    let bits = |at: usize| -> u8 {
+        let (word, offset) = (at / 64, at % 64);
+        let mut value = limbs.get(word).copied().unwrap_or(0) >> offset;
+        if offset + SIGNED_WINDOW > 64 {
+            value |= limbs.get(word + 1).copied().unwrap_or(0) << (64 - offset);
+        }
+        (value & 0x1f) as u8
+    };
+    let mut carry = 0u8;
+    std::array::from_fn(|i| {
+        let d = bits(i * SIGNED_WINDOW) + carry; // 0..=32
+        carry = (d + 16) >> 5; // d ≥ 16: borrow 32 from the next window
+        (d as i8).wrapping_sub((carry << 5) as i8)
+    })
+}
+
+/// Reads `±entries[|digit| − 1]` touching every entry, so the memory access pattern does not
+/// depend on the (secret) digit; digit 0 gives an unused entry.
+fn select_signed(entries: &[Affine; SIGNED_ENTRIES], digit: i8) -> Affine {
+    let negative = (digit >> 7) as u8; // 0xff or 0
+    let magnitude = ((digit as u8) ^ negative).wrapping_sub(negative);
+    let mut x = entries[0].x;
+    let mut y = entries[0].y;
+    for (j, entry) in entries.iter().enumerate() {
+        let hit = (j as u8 + 1).ct_eq(&magnitude);
+        x = select_field(&x, &entry.x, hit);
+        y = select_field(&y, &entry.y, hit);
+    }
+    let y = select_field(&y, &-y, Choice::from(negative & 1));
+    Affine::new_unchecked(x, y)
+}
+
+/// `k · G` for Mina's generator, by the fixed-base table of signed digits: 52 mixed
+/// additions, no doublings. Table reads, negations and the choice to add are constant-time in
+/// `k`; the field and point arithmetic underneath is arkworks' and is not hardened against
+/// timing.
 pub fn mul_generator(k: &Scalar) -> Projective {
     // WebAssembly lacks a 64×64→128-bit multiply: radix 2^29 is much faster there
     if cfg!(target_arch = "wasm32") {
         return crate::generator29::mul_generator(k);
     }
     let mut acc = Projective::ZERO;
-    for (entries, digit) in table().iter().zip(digits(k)) {
-        let point = select_entry(entries, digit);
+    for (entries, digit) in signed_table().iter().zip(signed_digits(k)) {
+        let point = select_signed(entries, digit);
         let sum = acc + point;
         acc = select_point(&acc, &sum, !digit.ct_eq(&0));
     }
@@ -243,11 +297,44 @@ mod tests {
             assert_eq!(mul_generator(&k), g * k);
             assert_eq!(mul_generator_public(&k), g * k);
         }
-        for _ in 0..32 {
+        for k in [
+            Scalar::from(15u8),
+            Scalar::from(16u8),
+            Scalar::from(31u8),
+            Scalar::from(32u8),
+            -Scalar::from(16u8),
+            Scalar::from(2u8).pow([254]),
+            Scalar::from(2u8).pow([255]) - Scalar::ONE,
+        ] {
+            assert_eq!(mul_generator(&k), g * k, "{k}");
+        }
+        for _ in 0..256 {
             let k = Scalar::rand(&mut rng);
             assert_eq!(mul_generator(&k), g * k);
             assert_eq!(mul_generator_public(&k), g * k);
             assert_eq!(mul_point(&g, &k), g * k);
+        }
+    }
+
+    #[test]
+    fn signed_digits_recompose_the_scalar() {
+        let mut rng = ark_std::test_rng();
+        let mut scalars = vec![
+            Scalar::ZERO,
+            Scalar::ONE,
+            -Scalar::ONE,
+            Scalar::from(16u8),
+            Scalar::from(u64::MAX),
+            -Scalar::from(16u8),
+        ];
+        scalars.extend((0..1000).map(|_| Scalar::rand(&mut rng)));
+        for k in scalars {
+            let digits = signed_digits(&k);
+            assert!(digits.iter().all(|d| (-16..=15).contains(d)), "{k}");
+            let sum = digits.iter().rev().fold(Scalar::ZERO, |sum, d| {
+                sum * Scalar::from(32u8) + Scalar::from(*d)
+            });
+            assert_eq!(sum, k);
         }
     }
 
