@@ -315,9 +315,11 @@ pub fn command_from_json(kind: Kind, input: &Value) -> Result<(Command, Delegati
         }
         _ => Command::delegation(common, to),
     };
+    // a key that decodes is in its one base58check form (the encoding is a bijection): echo the
+    // text instead of encoding the key again
     let data = DelegationData {
-        to: to.to_base58(),
-        from: from.to_base58(),
+        to: string_at(object, "to")?.to_owned(),
+        from: string_at(object, "from")?.to_owned(),
         fee: fee.to_string(),
         nonce: nonce.to_string(),
         memo: memo_echo,
