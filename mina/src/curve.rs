@@ -233,10 +233,10 @@ pub fn is_x_coordinate(x: &Field) -> bool {
     }
 }
 
-/// Recovers the point `(x, y)` with the given parity of `y`.
+/// Recovers the point `(x, y)` with the given parity of `y` (variable time: public keys).
 pub fn decompress(x: &Field, y_is_odd: bool) -> Result<Affine> {
     let y_squared = x.square() * x + MontFp!("5");
-    let y = y_squared.sqrt().ok_or(Error::NotOnCurve)?;
+    let y = crate::sqrt::sqrt_vartime(&y_squared).ok_or(Error::NotOnCurve)?;
     let y = if is_odd(&y) == y_is_odd { y } else { -y };
     Ok(Affine::new_unchecked(*x, y))
 }

@@ -40,6 +40,7 @@ mod numeric;
 mod poseidon;
 mod radix29;
 mod signature;
+mod sqrt;
 mod tx_hash;
 
 pub use base58::{decode_check, encode_check, version};
