@@ -6,9 +6,10 @@
 //! - otherwise by arkworks' `VariableBaseMSM::msm_bigint`;
 //!
 //! and, with the `threads` feature, side by side on the current rayon pool, each split into
-//! one chunk per thread: the WebAssembly thread pool of `wasm-bindgen-rayon` cannot start
-//! threads of its own, while ark-ec 0.6's parallel MSM builds a new rayon pool for every chunk
-//! (which panics there). The witness map (FFTs, a few percent of the time) stays on one thread.
+//! one part per thread (ours by windows, arkworks' by bases): the WebAssembly thread pool of
+//! `wasm-bindgen-rayon` cannot start threads of its own, while ark-ec 0.6's parallel MSM builds
+//! a new rayon pool for every chunk (which panics there). The witness map (FFTs, a few percent
+//! of the time) runs on one thread beside the four MSMs that do not need it.
 
 use ark_bls12_381::{Bls12_381, Fr as ScalarField, G1Projective, G2Projective};
 use ark_ec::pairing::Pairing;
@@ -39,6 +40,9 @@ struct Sums {
     b_g2: G2Projective,
 }
 
+/// Part `part` of `parts` of an MSM over `bases` (all parts add up to the MSM).
+type MsmPart<B, G> = fn(&[B], &[BigInt], usize, usize) -> G;
+
 /// Runs `a` and `b`: side by side on the rayon pool with `threads`, one after the other without.
 fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
     #[cfg(feature = "threads")]
@@ -47,74 +51,74 @@ fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + 
     return (a(), b());
 }
 
-/// `msm(bases, scalars)`, with `threads` split into one chunk per thread of the current pool.
-fn chunked<B: Sync, G: Send + Zero>(
-    bases: &[B],
-    scalars: &[BigInt],
-    msm: fn(&[B], &[BigInt]) -> G,
-) -> G {
+/// An MSM, with `threads` in one part per thread of the current pool.
+fn split<B: Sync, G: Send + Zero>(bases: &[B], scalars: &[BigInt], msm: MsmPart<B, G>) -> G {
     let size = bases.len().min(scalars.len());
+    let (bases, scalars) = (&bases[..size], &scalars[..size]);
     #[cfg(feature = "threads")]
     {
         use rayon::prelude::*;
-        let chunk = size.div_ceil(rayon::current_num_threads().max(1)).max(1);
-        bases[..size]
-            .par_chunks(chunk)
-            .zip(scalars[..size].par_chunks(chunk))
-            .map(|(bases, scalars)| msm(bases, scalars))
+        let parts = rayon::current_num_threads().max(1);
+        (0..parts)
+            .into_par_iter()
+            .map(|part| msm(bases, scalars, part, parts))
             .reduce(G::zero, |a, b| a + b)
     }
     #[cfg(not(feature = "threads"))]
-    msm(&bases[..size], &scalars[..size])
+    msm(bases, scalars, 0, 1)
 }
 
+/// The five MSMs; H's scalars come from `h` (the witness map), run beside the other four.
+#[allow(clippy::too_many_arguments)]
 fn sums<G1B: Sync, G2B: Sync>(
     queries: Queries<'_, G1B, G2B>,
-    g1: fn(&[G1B], &[BigInt]) -> G1Projective,
-    g2: fn(&[G2B], &[BigInt]) -> G2Projective,
-    h: &[BigInt],
+    g1: MsmPart<G1B, G1Projective>,
+    g2: MsmPart<G2B, G2Projective>,
+    h: impl FnOnce() -> Result<Vec<BigInt>, SynthesisError> + Send,
     assignment: &[BigInt],
     aux: &[BigInt],
     with_b_g1: bool,
-) -> Sums {
-    let ((h, l), (a, (b_g1, b_g2))) = join(
-        || join(|| chunked(queries.h, h, g1), || chunked(queries.l, aux, g1)),
+) -> Result<Sums, SynthesisError> {
+    let b_g1 = || {
+        if with_b_g1 {
+            split(queries.b_g1, assignment, g1)
+        } else {
+            G1Projective::zero()
+        }
+    };
+    let (h, (l, (a, (b_g1, b_g2)))) = join(
+        || h().map(|h| split(queries.h, &h, g1)),
         || {
             join(
-                || chunked(queries.a, assignment, g1),
+                || split(queries.l, aux, g1),
                 || {
                     join(
-                        || {
-                            if with_b_g1 {
-                                chunked(queries.b_g1, assignment, g1)
-                            } else {
-                                G1Projective::zero()
-                            }
-                        },
-                        || chunked(queries.b_g2, assignment, g2),
+                        || split(queries.a, assignment, g1),
+                        || join(b_g1, || split(queries.b_g2, assignment, g2)),
                     )
                 },
             )
         },
     );
-    Sums {
-        h,
+    Ok(Sums {
+        h: h?,
         l,
         a,
         b_g1,
         b_g2,
-    }
+    })
 }
 
 /// The five MSMs on the key's bases converted for WebAssembly ([`crate::msm`]).
 #[cfg(any(target_arch = "wasm32", feature = "wasm-msm"))]
 fn key_sums(
     key: &ProvingKey,
-    h: &[BigInt],
+    h: impl FnOnce() -> Result<Vec<BigInt>, SynthesisError> + Send,
     assignment: &[BigInt],
     aux: &[BigInt],
     r: ScalarField,
-) -> Sums {
+) -> Result<Sums, SynthesisError> {
+    use crate::msm::{msm_g1_part, msm_g2_part};
     let bases = key.msm_bases();
     let queries = Queries {
         h: &bases.h,
@@ -125,8 +129,8 @@ fn key_sums(
     };
     sums(
         queries,
-        crate::msm::msm_g1,
-        crate::msm::msm_g2,
+        msm_g1_part,
+        msm_g2_part,
         h,
         assignment,
         aux,
@@ -134,16 +138,29 @@ fn key_sums(
     )
 }
 
+/// Part `part` of `parts` of arkworks' MSM: a slice of the bases.
+#[cfg(not(any(target_arch = "wasm32", feature = "wasm-msm")))]
+fn arkworks_part<G: ark_ec::VariableBaseMSM<ScalarField = ScalarField>>(
+    bases: &[G::MulBase],
+    scalars: &[BigInt],
+    part: usize,
+    parts: usize,
+) -> G {
+    let chunk = bases.len().div_ceil(parts).max(1);
+    let start = (part * chunk).min(bases.len());
+    let end = (start + chunk).min(bases.len());
+    G::msm_bigint(&bases[start..end], &scalars[start..end])
+}
+
 /// The five MSMs with arkworks.
 #[cfg(not(any(target_arch = "wasm32", feature = "wasm-msm")))]
 fn key_sums(
     key: &ProvingKey,
-    h: &[BigInt],
+    h: impl FnOnce() -> Result<Vec<BigInt>, SynthesisError> + Send,
     assignment: &[BigInt],
     aux: &[BigInt],
     r: ScalarField,
-) -> Sums {
-    use ark_ec::VariableBaseMSM;
+) -> Result<Sums, SynthesisError> {
     let pk = &key.0;
     let queries = Queries {
         h: &pk.h_query,
@@ -152,15 +169,8 @@ fn key_sums(
         b_g1: &pk.b_g1_query[1..],
         b_g2: &pk.b_g2_query[1..],
     };
-    sums(
-        queries,
-        G1Projective::msm_bigint,
-        G2Projective::msm_bigint,
-        h,
-        assignment,
-        aux,
-        !r.is_zero(),
-    )
+    let (g1, g2) = (arkworks_part::<G1Projective>, arkworks_part::<G2Projective>);
+    sums(queries, g1, g2, h, assignment, aux, !r.is_zero())
 }
 
 /// A Groth16 proof from the R1CS matrices and the full assignment (`1`, inputs, witnesses).
@@ -173,17 +183,19 @@ pub(crate) fn create_proof(
     num_constraints: usize,
     full_assignment: &[ScalarField],
 ) -> Result<ark_groth16::Proof<Bls12_381>, SynthesisError> {
-    let h = LibsnarkReduction::witness_map_from_matrices::<
-        ScalarField,
-        GeneralEvaluationDomain<ScalarField>,
-    >(matrices, num_inputs, num_constraints, full_assignment)?;
     let bigints = |values: &[ScalarField]| -> Vec<BigInt> {
         values.iter().map(|v| v.into_bigint()).collect()
     };
-    let h = bigints(&h);
+    let h = || {
+        let h = LibsnarkReduction::witness_map_from_matrices::<
+            ScalarField,
+            GeneralEvaluationDomain<ScalarField>,
+        >(matrices, num_inputs, num_constraints, full_assignment)?;
+        Ok(bigints(&h))
+    };
     let assignment = bigints(&full_assignment[1..]);
     let aux = &assignment[num_inputs - 1..];
-    let sums = key_sums(key, &h, &assignment, aux, r);
+    let sums = key_sums(key, h, &assignment, aux, r)?;
 
     let pk = &key.0;
     let g_a = pk.delta_g1 * r + pk.a_query[0] + sums.a + pk.vk.alpha_g1;

@@ -91,13 +91,35 @@ where
 }
 
 /// `Σ scalars[i]·bases[i]` in G1.
+#[cfg(test)]
 pub(crate) fn msm_g1(bases: &[Affine<Fq>], scalars: &[BigInt<4>]) -> G1Projective {
-    to_projective::<g1::Config, Fq>(&pippenger::msm(bases, scalars))
+    msm_g1_part(bases, scalars, 0, 1)
 }
 
 /// `Σ scalars[i]·bases[i]` in G2.
+#[cfg(test)]
 pub(crate) fn msm_g2(bases: &[Affine<Fq2>], scalars: &[BigInt<4>]) -> G2Projective {
-    to_projective::<g2::Config, Fq2>(&pippenger::msm(bases, scalars))
+    msm_g2_part(bases, scalars, 0, 1)
+}
+
+/// Part `part` of `parts` of `Σ scalars[i]·bases[i]` in G1 ([`pippenger::msm_part`]).
+pub(crate) fn msm_g1_part(
+    bases: &[Affine<Fq>],
+    scalars: &[BigInt<4>],
+    part: usize,
+    parts: usize,
+) -> G1Projective {
+    to_projective::<g1::Config, Fq>(&pippenger::msm_part(bases, scalars, part, parts))
+}
+
+/// Part `part` of `parts` of `Σ scalars[i]·bases[i]` in G2 ([`pippenger::msm_part`]).
+pub(crate) fn msm_g2_part(
+    bases: &[Affine<Fq2>],
+    scalars: &[BigInt<4>],
+    part: usize,
+    parts: usize,
+) -> G2Projective {
+    to_projective::<g2::Config, Fq2>(&pippenger::msm_part(bases, scalars, part, parts))
 }
 
 /// The bases of a proving key's queries, converted.

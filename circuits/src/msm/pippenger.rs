@@ -15,8 +15,16 @@ const SCALAR_BITS: usize = 256;
 const MIXED_ADD_COST: usize = 10;
 const FULL_ADD_COST: usize = 14;
 
-/// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs.
-pub(crate) fn msm<F: FieldOps>(bases: &[Affine<F>], scalars: &[BigInt<4>]) -> Xyzz<F> {
+/// Part `part` of `parts` of the MSM: the windows w ≡ part (mod parts), each weighted by its
+/// 2^(c·w). The parts add up to the MSM, and each costs about 1/parts of it (splitting the
+/// windows rather than the bases keeps the window fit for all the bases and sums each
+/// window's buckets once).
+pub(crate) fn msm_part<F: FieldOps>(
+    bases: &[Affine<F>],
+    scalars: &[BigInt<4>],
+    part: usize,
+    parts: usize,
+) -> Xyzz<F> {
     let size = bases.len().min(scalars.len());
     if size == 0 {
         return Xyzz::IDENTITY;
@@ -30,8 +38,10 @@ pub(crate) fn msm<F: FieldOps>(bases: &[Affine<F>], scalars: &[BigInt<4>]) -> Xy
         for _ in 0..c {
             total = total.double();
         }
-        let window = &digits[w * size..(w + 1) * size];
-        total = total.add(&window_sum(&bases[..size], window, &mut buckets));
+        if w % parts == part {
+            let window = &digits[w * size..(w + 1) * size];
+            total = total.add(&window_sum(&bases[..size], window, &mut buckets));
+        }
     }
     total
 }

@@ -153,3 +153,31 @@ fn bases_round_trip() {
         (points[0] * Fr::from(scalar)).into_affine()
     );
 }
+
+#[test]
+fn parts_add_up_to_the_msm() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let points = random_g1(&mut rng, 700);
+    let scalars = random_scalars(&mut rng, 700);
+    let g1 = bases(&points);
+    let g2_points = random_g2(&mut rng, 40);
+    let g2 = bases(&g2_points);
+    for parts in 1..=4 {
+        let sum: G1Projective = (0..parts)
+            .map(|part| msm_g1_part(&g1, &scalars, part, parts))
+            .sum();
+        assert_eq!(
+            sum,
+            G1Projective::msm_bigint(&points, &scalars),
+            "{parts} parts"
+        );
+        let sum: G2Projective = (0..parts)
+            .map(|part| msm_g2_part(&g2, &scalars[..40], part, parts))
+            .sum();
+        assert_eq!(
+            sum,
+            G2Projective::msm_bigint(&g2_points, &scalars[..40]),
+            "{parts} parts"
+        );
+    }
+}
