@@ -47,7 +47,12 @@ clippy() {
   cargo clippy --locked -p webfn-pkg --target wasm32-unknown-unknown -- -D warnings
 }
 
-rust() { step "cargo test"; cargo test --locked --workspace --exclude webfn-pkg; }
+rust() {
+  step "cargo test"
+  cargo test --locked --workspace --exclude webfn-pkg
+  # the prover's WebAssembly MSMs (circuits/src/msm/), natively, against the soundness tests
+  cargo test --locked -p webfn-circuits --features wasm-msm --test soundness
+}
 
 wasm() {
   step "wasm32 checks"
@@ -81,8 +86,9 @@ browser() {
   # the native verifier (WEBFN_BIN: a webfn binary built elsewhere)
   [ -n "${WEBFN_BIN:-}" ] || cargo build --locked -p webfn --bin webfn
   if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
-    # the threaded build's prover (feature threads), natively against the soundness tests
-    cargo test --locked -p webfn-circuits --features threads --test soundness
+    # the threaded build's prover (features threads and, as in wasm32, wasm-msm), natively
+    # against the soundness tests
+    cargo test --locked -p webfn-circuits --features threads,wasm-msm --test soundness
     cargo xtask pkg --threads
   else
     echo "rust-src is not installed: testing without the threaded build (rustup component add rust-src)"
