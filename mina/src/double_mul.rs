@@ -10,7 +10,7 @@
 use std::sync::OnceLock;
 
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup, scalar_mul::glv::GLVConfig};
-use ark_ff::{BigInteger, PrimeField};
+use ark_ff::PrimeField;
 use ark_pallas::PallasConfig;
 
 use crate::curve::{self, Affine, Projective, Scalar};
@@ -52,34 +52,129 @@ fn generator_tables() -> &'static Tables {
     TABLES.get_or_init(|| Tables::new(&curve::generator(), GENERATOR_WINDOW))
 }
 
+/// `round(2^384 · |n22| / q)` and `round(2^384 · n12 / q)` for arkworks' reduced basis of the
+/// GLV lattice `(n11, n12), (n21, n22)` of Pallas (`SCALAR_DECOMP_COEFFS`; `n12 > 0`, the others
+/// negative), so that `k · G_i / 2^384` approximates the basis coordinates of `(k, 0)`.
+const ROUNDING: [[u64; 5]; 2] = [
+    [
+        0x4a95a2d972171db4,
+        0x61afdea68480fa55,
+        0x32c49e4bffffffff,
+        0x279a745902a2654e,
+        0x0000000000000001,
+    ],
+    [
+        0xc689c5879f98a4df,
+        0x61afdea683e7688a,
+        0xff2b871c00000003,
+        0x279a745903c12455,
+        0x0000000000000001,
+    ],
+];
+
+/// `round(k · g / 2^384)` for `k < 2^256` and `g < 2^258`: below 2^130.
+fn mul_shift(k: &[u64; 4], g: &[u64; 5]) -> u128 {
+    let mut t = [0u64; 9];
+    for (i, ki) in k.iter().enumerate() {
+        let mut carry = 0u128;
+        for (j, gj) in g.iter().enumerate() {
+            let v = u128::from(t[i + j]) + u128::from(*ki) * u128::from(*gj) + carry;
+            t[i + j] = v as u64;
+            carry = v >> 64;
+        }
+        t[i + 5] = carry as u64;
+    }
+    // + 2^383 rounds to nearest
+    let (low, overflow) = t[5].overflowing_add(1 << 63);
+    t[5] = low;
+    let high = (u128::from(t[6]) | (u128::from(t[7]) << 64)) + u128::from(overflow);
+    debug_assert_eq!(t[8], 0);
+    high
+}
+
+/// `k = k1 + λ·k2 (mod q)` with `|k1|, |k2|` about 2^128, as (is non-negative, magnitude):
+/// arkworks' GLV decomposition, with fixed-size arithmetic instead of arbitrary-precision
+/// division. The rounding may differ from arkworks' by one, which only changes the halves'
+/// size by a lattice vector, never the identity.
+fn decompose(k: &Scalar) -> [(bool, [u64; 4]); 2] {
+    let [(_, n11), (_, n12), (_, n21), (_, n22)] =
+        PallasConfig::SCALAR_DECOMP_COEFFS.map(|(sign, n)| (sign, Scalar::from_bigint(n)));
+    let unwrap = |x: Option<Scalar>| x.unwrap_or_else(|| unreachable!("basis entries are below q"));
+    let (n11, n12, n21, n22) = (unwrap(n11), unwrap(n12), unwrap(n21), unwrap(n22));
+    let words = k.into_bigint().0;
+    // c1 = round(k·|n22|/q), c2 = round(k·n12/q): the basis coordinates are −c1 and −c2
+    let c1 = Scalar::from(mul_shift(&words, &ROUNDING[0]));
+    let c2 = Scalar::from(mul_shift(&words, &ROUNDING[1]));
+    // (k1, k2) = (k, 0) − (−c1)·(n11, n12) − (−c2)·(n21, n22), with n11, n21, n22 negative
+    let k1 = *k - c1 * n11 - c2 * n21;
+    let k2 = c1 * n12 - c2 * n22;
+    [k1, k2].map(|half| {
+        let words = half.into_bigint();
+        if words <= Scalar::MODULUS_MINUS_ONE_DIV_TWO {
+            (true, words.0)
+        } else {
+            (false, (-half).into_bigint().0)
+        }
+    })
+}
+
+/// Width-`w` NAF digits of `k < 2^250`, least significant first: odd or zero, below 2^(w−1) in
+/// magnitude, at most one nonzero in any `w` consecutive; and the number of digits up to the
+/// last nonzero one.
+fn wnaf(k: &[u64; 4], window: usize) -> ([i16; 256], usize) {
+    let mut digits = [0i16; 256];
+    let words = [k[0], k[1], k[2], k[3], 0];
+    let width = 1u64 << window;
+    let (mut position, mut carry, mut length) = (0, 0, 0);
+    while position < 256 {
+        let (word, bit) = (position / 64, position % 64);
+        let mut bits = words[word] >> bit;
+        if bit + window > 64 {
+            bits |= words[word + 1] << (64 - bit);
+        }
+        let value = carry + (bits & (width - 1));
+        if value & 1 == 0 {
+            position += 1;
+            continue;
+        }
+        if value < width / 2 {
+            carry = 0;
+            digits[position] = value as i16;
+        } else {
+            carry = 1;
+            digits[position] = value as i16 - width as i16;
+        }
+        length = position + 1;
+        position += window;
+    }
+    debug_assert_eq!(carry, 0);
+    (digits, length)
+}
+
 /// A half of a decomposed scalar as NAF digits (least significant first) with the table of
 /// odd multiples it selects from, and the sign of the whole term.
 struct Stream<'a> {
-    digits: Vec<i64>,
+    digits: [i16; 256],
+    length: usize,
     table: &'a [Affine],
     negate: bool,
 }
 
 /// The two streams of `k·Q` (`negate`: of `−k·Q`).
 fn streams<'a>(k: &Scalar, tables: &'a Tables, window: usize, negate: bool) -> [Stream<'a>; 2] {
-    // k = ±k1 ± k2·λ; the flags are true for +
-    let ((positive1, k1), (positive2, k2)) = PallasConfig::scalar_decomposition(*k);
-    let naf = |half: Scalar| {
-        half.into_bigint()
-            .find_wnaf(window)
-            .unwrap_or_else(|| unreachable!("NAF widths 5 and 10 are valid"))
+    let [(positive1, k1), (positive2, k2)] = decompose(k);
+    let stream = |half: &[u64; 4], table: &'a [Affine], positive: bool| {
+        let (digits, length) = wnaf(half, window);
+        Stream {
+            digits,
+            length,
+            table,
+            negate: positive == negate,
+        }
     };
     [
-        Stream {
-            digits: naf(k1),
-            table: &tables.base,
-            negate: positive1 == negate,
-        },
-        Stream {
-            digits: naf(k2),
-            table: &tables.endomorphism,
-            negate: positive2 == negate,
-        },
+        stream(&k1, &tables.base, positive1),
+        stream(&k2, &tables.endomorphism, positive2),
     ]
 }
 
@@ -89,12 +184,12 @@ pub fn mul_generator_minus_point(s: &Scalar, e: &Scalar, point: &Affine) -> Proj
     let [g1, g2] = streams(s, generator_tables(), GENERATOR_WINDOW, false);
     let [p1, p2] = streams(e, &point_tables, POINT_WINDOW, true);
     let all = [g1, g2, p1, p2];
-    let length = all.iter().map(|s| s.digits.len()).max().unwrap_or(0);
+    let length = all.iter().map(|s| s.length).max().unwrap_or(0);
     let mut acc = Projective::ZERO;
     for i in (0..length).rev() {
         acc.double_in_place();
         for stream in &all {
-            let digit = stream.digits.get(i).copied().unwrap_or(0);
+            let digit = stream.digits[i];
             if digit != 0 {
                 let entry = stream.table[(digit.unsigned_abs() / 2) as usize];
                 if (digit < 0) != stream.negate {
@@ -112,17 +207,16 @@ pub fn mul_generator_minus_point(s: &Scalar, e: &Scalar, point: &Affine) -> Proj
 mod tests {
     use super::*;
     use ark_ff::{Field as _, UniformRand};
+    use ark_std::rand::RngCore;
 
-    fn reference(s: &Scalar, e: &Scalar, point: &Affine) -> Projective {
-        curve::generator() * s - *point * e
+    fn scalar(words: &[u64; 4]) -> Scalar {
+        Scalar::from_bigint(ark_ff::BigInt(*words))
+            .unwrap_or_else(|| panic!("{words:?} is not below q"))
     }
 
-    #[test]
-    fn agrees_with_plain_multiplication() {
-        let mut rng = ark_std::test_rng();
-        let g = curve::generator();
+    fn edge_scalars() -> Vec<Scalar> {
         let lambda = PallasConfig::LAMBDA;
-        let edges = [
+        vec![
             Scalar::ZERO,
             Scalar::ONE,
             -Scalar::ONE,
@@ -133,7 +227,59 @@ mod tests {
             Scalar::from(2u8).pow([128]),
             Scalar::from(2u8).pow([127]) - Scalar::ONE,
             Scalar::from(2u8).pow([253]),
-        ];
+            Scalar::from_bigint(Scalar::MODULUS_MINUS_ONE_DIV_TWO).unwrap_or(Scalar::ONE),
+        ]
+    }
+
+    #[test]
+    fn decomposition_is_short_and_exact() {
+        let mut rng = ark_std::test_rng();
+        let mut scalars = edge_scalars();
+        scalars.extend((0..5000).map(|_| Scalar::rand(&mut rng)));
+        for k in scalars {
+            let [(positive1, k1), (positive2, k2)] = decompose(&k);
+            for half in [k1, k2] {
+                assert!(half[2] >> 2 == 0 && half[3] == 0, "{k}: {half:?}");
+            }
+            let signed = |positive: bool, x: Scalar| if positive { x } else { -x };
+            let recomposed = signed(positive1, scalar(&k1))
+                + PallasConfig::LAMBDA * signed(positive2, scalar(&k2));
+            assert_eq!(recomposed, k);
+        }
+    }
+
+    #[test]
+    fn naf_digits_recompose_and_are_sparse() {
+        let mut rng = ark_std::test_rng();
+        for window in [5, 10] {
+            for _ in 0..2000 {
+                let mut words: [u64; 4] = [rng.next_u64(), rng.next_u64(), rng.next_u64(), 0];
+                words[2] >>= rng.next_u64() % 64;
+                let (digits, length) = wnaf(&words, window);
+                assert!(digits[length..].iter().all(|d| *d == 0));
+                let mut sum = Scalar::ZERO;
+                for (i, d) in digits.iter().enumerate().rev() {
+                    sum = sum.double() + Scalar::from(i64::from(*d));
+                    if *d != 0 {
+                        assert!(d % 2 != 0 && d.unsigned_abs() < 1 << (window - 1));
+                        let next = &digits[i + 1..(i + window).min(256)];
+                        assert!(next.iter().all(|x| *x == 0), "adjacent digits at {i}");
+                    }
+                }
+                assert_eq!(sum, scalar(&words));
+            }
+        }
+    }
+
+    fn reference(s: &Scalar, e: &Scalar, point: &Affine) -> Projective {
+        curve::generator() * s - *point * e
+    }
+
+    #[test]
+    fn agrees_with_plain_multiplication() {
+        let mut rng = ark_std::test_rng();
+        let g = curve::generator();
+        let edges = edge_scalars();
         let points = [
             g,
             (g * Scalar::from(3u8)).into_affine(),
