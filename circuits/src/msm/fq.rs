@@ -46,6 +46,46 @@ const fn gap(k: usize, i: usize) -> usize {
 const BITS: usize = 30;
 const MASK: u64 = (1 << BITS) - 1;
 
+/// A double-width integer (below 2^780) in 26 limbs of 30 bits: an unreduced product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Wide([u64; 2 * LIMBS]);
+
+/// p², the offset that keeps `a − b` of two products (each below p²) positive.
+pub(crate) const P_SQUARED: Wide = Wide([
+    0x1c718e39, 0x1aa80000, 0x2382eab2, 0x3b5ac75d, 0x113cfd7c, 0x30ce0d88, 0x1b743162, 0x247b4f9c,
+    0x204966bf, 0x16a1c246, 0x7b292e8, 0x27218617, 0x11d6861, 0xc25e3bc, 0x2f531493, 0x5b7729b,
+    0x10a62cfd, 0x127a2f41, 0x2e59e493, 0x1c11ad19, 0x1c90e50e, 0x3c97a78b, 0x278eaa22, 0x17f1d2f4,
+    0x37a4b8c3, 0xa90,
+]);
+
+impl Wide {
+    #[inline(always)]
+    pub(crate) fn add(&self, other: &Wide) -> Wide {
+        let mut r = [0u64; 2 * LIMBS];
+        let mut carry = 0u64;
+        for (k, slot) in r.iter_mut().enumerate() {
+            let v = self.0[k] + other.0[k] + carry;
+            *slot = v & MASK;
+            carry = v >> BITS;
+        }
+        Wide(r)
+    }
+
+    /// `self − other`, for `self ≥ other`.
+    #[inline(always)]
+    pub(crate) fn sub(&self, other: &Wide) -> Wide {
+        let mut r = [0u64; 2 * LIMBS];
+        let mut borrow = 0u64;
+        for (k, slot) in r.iter_mut().enumerate() {
+            let d = self.0[k].wrapping_sub(other.0[k]).wrapping_sub(borrow);
+            *slot = d & MASK;
+            borrow = d >> 63;
+        }
+        debug_assert_eq!(borrow, 0, "self ≥ other");
+        Wide(r)
+    }
+}
+
 /// An element of Fq in radix 2^30 Montgomery form: each limb below 2^30, value below p.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Fq([u64; LIMBS]);
@@ -158,15 +198,20 @@ impl Fq {
         ArkFq::new_unchecked(BigInt(join(&self.mul(&TO_ARKWORKS).0)))
     }
 
-    /// Montgomery multiplication (of a by b, or of a by itself if `SQUARE`) by product
-    /// scanning: column k of a·b and of m·p (m chosen limb by limb so that the low columns
-    /// vanish) summed separately, then shifted into the next column. Each column holds at most
-    /// 13 products below 2^60 (plus a carry below 2^35) in each accumulator: below 2^64.
-    /// Unrolled by [`each!`]:
-    /// LLVM keeps loops of this size, and their memory traffic costs wasm32 more than the
-    /// multiplications.
+    /// Montgomery multiplication (of a by b, or of a by itself if `SQUARE`).
     #[inline(never)]
     fn montgomery<const SQUARE: bool>(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> Fq {
+        Fq::montgomery_columns(|c| product_column::<SQUARE>(a, b, c))
+    }
+
+    /// Montgomery reduction, by product scanning, of the value whose column `c` (of weight
+    /// 2^(30·c), for c < 2·LIMBS) is `column(c)` (each below 13·2^60, the whole below p·R):
+    /// the column and column k of m·p (m chosen limb by limb so that the low columns vanish)
+    /// are summed in separate accumulators (each below 13·2^60 + 2^35 < 2^64), then shifted
+    /// into the next column. Unrolled by [`each!`]: LLVM keeps loops of this size, and their
+    /// memory traffic costs wasm32 more than the multiplications.
+    #[inline(always)]
+    fn montgomery_columns(column: impl Fn(usize) -> u64) -> Fq {
         let mut m = [0u64; LIMBS];
         let mut r = [0u64; LIMBS];
         let mut carry = 0u64;
@@ -177,14 +222,14 @@ impl Fq {
                     mp += m[i] * P[gap(k, i)];
                 }
             });
-            let ab = carry + product_column::<SQUARE>(a, b, k);
+            let ab = carry + column(k);
             m[k] = ab.wrapping_add(mp).wrapping_mul(INV) & MASK;
             // ab + mp + m[k]·P[0] ≡ 0 mod 2^30; its high part without overflowing 64 bits
             let low = (ab & MASK) + (mp & MASK) + m[k] * P[0];
             carry = (ab >> BITS) + (mp >> BITS) + (low >> BITS);
         });
         each!(j, {
-            // column LIMBS + j (the last, 2·LIMBS − 1, is the final carry)
+            // column LIMBS + j (the last, 2·LIMBS − 1, has no m·p part)
             if below(j, LIMBS - 1) {
                 let mut mp = 0u64;
                 each!(i, {
@@ -192,14 +237,56 @@ impl Fq {
                         mp += m[i] * P[gap(LIMBS + j, i)];
                     }
                 });
-                let ab = carry + product_column::<SQUARE>(a, b, LIMBS + j);
+                let ab = carry + column(LIMBS + j);
                 let low = (ab & MASK) + (mp & MASK);
                 r[j] = low & MASK;
                 carry = (ab >> BITS) + (mp >> BITS) + (low >> BITS);
             }
         });
-        r[LIMBS - 1] = carry;
+        r[LIMBS - 1] = carry + column(2 * LIMBS - 1);
         Fq(r).reduce_once()
+    }
+
+    /// The product a·b, unreduced (for sums of products reduced once, as in `Fq2`). `a` and
+    /// `b` may be below 2p (see [`Fq::add_unreduced`]).
+    #[inline(never)]
+    pub(crate) fn wide_mul(&self, other: &Fq) -> Wide {
+        let (a, b) = (&self.0, &other.0);
+        let mut t = [0u64; 2 * LIMBS];
+        let mut carry = 0u64;
+        each!(k, {
+            let v = carry + product_column::<false>(a, b, k);
+            t[k] = v & MASK;
+            carry = v >> BITS;
+        });
+        each!(j, {
+            if below(j, LIMBS - 1) {
+                let v = carry + product_column::<false>(a, b, LIMBS + j);
+                t[LIMBS + j] = v & MASK;
+                carry = v >> BITS;
+            }
+        });
+        t[2 * LIMBS - 1] = carry;
+        Wide(t)
+    }
+
+    /// `x / R mod p` for a wide `x` below p·R.
+    #[inline(never)]
+    pub(crate) fn reduce_wide(x: &Wide) -> Fq {
+        Fq::montgomery_columns(|c| x.0[c])
+    }
+
+    /// `a + b` without reduction (below 2p): only as an input of [`Fq::wide_mul`].
+    #[inline(always)]
+    pub(crate) fn add_unreduced(&self, other: &Fq) -> Fq {
+        let mut r = [0u64; LIMBS];
+        let mut carry = 0u64;
+        for (k, slot) in r.iter_mut().enumerate() {
+            let v = self.0[k] + other.0[k] + carry;
+            *slot = v & MASK;
+            carry = v >> BITS;
+        }
+        Fq(r)
     }
 
     /// Subtracts p once if the value (below 2p) is at least p.
@@ -317,6 +404,46 @@ mod tests {
             MASK,
             "p·(−p⁻¹) ≡ −1 mod 2^30"
         );
+    }
+
+    #[test]
+    fn wide_products_reduce_to_the_product() {
+        let values = edge_values();
+        let p_squared = Wide(split_wide(&ArkFq::MODULUS));
+        assert_eq!(p_squared, P_SQUARED);
+        for a in &values {
+            for b in &values {
+                let (x, y) = (Fq::from_ark(a), Fq::from_ark(b));
+                assert_eq!(Fq::reduce_wide(&x.wide_mul(&y)).to_ark(), *a * b);
+                let sum = x.add_unreduced(&y);
+                let (sum_ark, one) = (*a + b, Fq::from_ark(&ArkFq::ONE));
+                assert_eq!(Fq::reduce_wide(&sum.wide_mul(&one)).to_ark(), sum_ark);
+                let difference = x.wide_mul(&x).add(&P_SQUARED).sub(&y.wide_mul(&y));
+                assert_eq!(
+                    Fq::reduce_wide(&difference).to_ark(),
+                    a.square() - b.square()
+                );
+            }
+        }
+    }
+
+    /// p² in 30-bit limbs, computed independently of the constant.
+    fn split_wide(p: &BigInt<6>) -> [u64; 2 * LIMBS] {
+        let mut columns = [0u128; 2 * LIMBS];
+        let limbs = split(&p.0);
+        for i in 0..LIMBS {
+            for j in 0..LIMBS {
+                columns[i + j] += u128::from(limbs[i] * limbs[j]);
+            }
+        }
+        let mut out = [0u64; 2 * LIMBS];
+        let mut carry = 0u128;
+        for (k, slot) in out.iter_mut().enumerate() {
+            let v = columns[k] + carry;
+            *slot = (v & u128::from(MASK)) as u64;
+            carry = v >> BITS;
+        }
+        out
     }
 
     #[test]
