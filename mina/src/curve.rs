@@ -25,7 +25,7 @@ const GENERATOR_Y: Field =
     MontFp!("12418654782883325593414442427049395787963493412651469444558597405572177144507");
 
 /// The base-field modulus p in 64-bit words, least significant first (for the hand-written
-/// arithmetic in `poseidon::lazy` and `radix29`).
+/// arithmetic in `fp64`, `poseidon::ifma` and `radix29`).
 pub(crate) const P_WORDS: [u64; 4] = Field::MODULUS.0;
 
 /// `−m⁻¹ mod 2^64` for an odd `m0` (Newton's iteration), the Montgomery constant of a modulus

@@ -7,7 +7,8 @@
 //! step costs two multiplications (by `p0` and `p1`) and a shift (by `2^62`) instead of four
 //! multiplications. Results are canonical (below p), chosen without branches. Public keys are
 //! checked with a binary Jacobi symbol instead of an exponentiation. WebAssembly, which lacks a
-//! 64×64→128-bit multiply, uses `radix29` instead.
+//! 64×64→128-bit multiply, uses `radix29` instead; x86-64 processors with AVX-512 IFMA run
+//! Poseidon in `poseidon::ifma` instead.
 
 use crate::curve::{P_WORDS as P, montgomery_inverse};
 

@@ -10,6 +10,11 @@
 //! It must not depend on tokio, the filesystem or anything server-side: it runs in browsers
 //! (`wasm32-unknown-unknown`) as well as in the relay.
 //!
+//! Its one `unsafe` block is in `poseidon::ifma`: on x86-64 processors with AVX-512 IFMA,
+//! detected at run time, Poseidon runs on 52-bit vector multiply-adds (three times faster than
+//! the portable path; `docs/decisions/0004-avx512-ifma-poseidon.md`). Everywhere else the
+//! crate is safe Rust.
+//!
 //! ```
 //! use webfn_mina::{Command, Common, Memo, NetworkId, PrivateKey};
 //!

@@ -1,6 +1,10 @@
 //! Poseidon over the Pallas base field with Mina's two parameter sets, and the sponge as
 //! mina-signer drives it: absorb in blocks of the rate (zero-padded), squeeze the first state
 //! element; `hash_with_prefix` first absorbs the prefix string as one field element (the salt).
+//!
+//! The permutation has three implementations with identical results: AVX-512 IFMA vectors on
+//! x86-64 processors that have them (`ifma`, detected at run time), 64-bit Montgomery
+//! arithmetic (`fp64`) on other native targets, and radix 2^29 in WebAssembly (`wasm`).
 
 #[cfg(target_arch = "x86_64")]
 mod ifma;
