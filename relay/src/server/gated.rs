@@ -223,21 +223,11 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
             "the sealed secrets exceed their limit",
         ));
     }
-    let payment = check_payment(
-        call.payment.as_ref(),
-        PaymentTerms {
-            receiver: &quote.provider,
-            price: quote.price,
-            job: &call.job_id,
-            network: &state.gate.network,
-        },
-    )
-    .map_err(|e| AppError::new(e.code, e.message))?;
-    if let Some(payment) = &payment {
-        check_amounts(payment)?;
-    }
-    let (nullifier, quota) = match &manifest.access {
-        AccessPolicy::Open => (None, None),
+    // the proof is verified on a blocking thread while the cheaper checks run here; its
+    // verdict is awaited before anything is written
+    let mut proof_check = None;
+    let (nullifier, quota, group) = match &manifest.access {
+        AccessPolicy::Open => (None, None, None),
         AccessPolicy::Group { group, quota, .. } => {
             let Some(epoch) = quote.epoch else {
                 return Err(AppError::new(
@@ -252,30 +242,46 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
             let credential =
                 check_credential(&call, terms).map_err(|e| AppError::new(e.code, e.message))?;
             let inputs = credential.proof.public_inputs;
-            if !state
-                .store
-                .is_recent_root(group, &inputs.root, state.gate.root_window)
-                .await?
-            {
-                return Err(AppError::new(
-                    ErrorCode::UnknownRoot,
-                    format!(
-                        "the proof's root is not one of group {group}'s {} most recent roots",
-                        state.gate.root_window
-                    ),
-                ));
-            }
-            let nullifier = to_decimal(&inputs.nullifier);
-            if state.store.nullifier_spent(&nullifier).await? {
-                return Err(AppError::new(
-                    ErrorCode::NullifierUsed,
-                    "this credential's nullifier was already used: the quota slot is spent",
-                ));
-            }
-            verify_proof(state, credential.proof.clone()).await?;
-            (Some((nullifier, to_decimal(&inputs.scope))), Some(*quota))
+            proof_check = Some(start_verification(state, credential.proof.clone()).await?);
+            let nullifier = (to_decimal(&inputs.nullifier), to_decimal(&inputs.scope));
+            (Some(nullifier), Some(*quota), Some((group, inputs.root)))
         }
     };
+    let payment = check_payment(
+        call.payment.as_ref(),
+        PaymentTerms {
+            receiver: &quote.provider,
+            price: quote.price,
+            job: &call.job_id,
+            network: &state.gate.network,
+        },
+    )
+    .map_err(|e| AppError::new(e.code, e.message))?;
+    if let Some(payment) = &payment {
+        check_amounts(payment)?;
+    }
+    if let Some((group, root)) = group
+        && !state
+            .store
+            .is_recent_root(group, &root, state.gate.root_window)
+            .await?
+    {
+        return Err(AppError::new(
+            ErrorCode::UnknownRoot,
+            format!(
+                "the proof's root is not one of group {group}'s {} most recent roots",
+                state.gate.root_window
+            ),
+        ));
+    }
+    if let Some((nullifier, _)) = &nullifier
+        && state.store.nullifier_spent(nullifier).await?
+    {
+        return Err(AppError::new(
+            ErrorCode::NullifierUsed,
+            "this credential's nullifier was already used: the quota slot is spent",
+        ));
+    }
     if let Some(payment) = &payment
         && state
             .store
@@ -286,6 +292,9 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
             ErrorCode::PaymentUsed,
             "this payment (or another live one with the same account nonce) was already used",
         ));
+    }
+    if let Some(verdict) = proof_check {
+        proof_verdict(verdict.await)?;
     }
     let signed = call
         .payment
@@ -387,23 +396,30 @@ fn check_amounts(payment: &CheckedPayment) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Verifies a Groth16 proof off the async threads.
-async fn verify_proof(
+/// Starts verifying a Groth16 proof on a blocking thread, once one of the
+/// `--max-verifications` turns is free; the turn is held until the verification ends, even if
+/// the call is refused meanwhile and the verdict never read.
+async fn start_verification(
     state: &AppState,
     proof: webfn_circuits::CredentialProof,
-) -> Result<(), AppError> {
+) -> Result<tokio::task::JoinHandle<webfn_circuits::Result<bool>>, AppError> {
     let keys = state.gate.zk.clone().ok_or_else(no_verifying_key)?;
-    let _turn = state
-        .gate
-        .verifications
-        .acquire()
+    let turn = Arc::clone(&state.gate.verifications)
+        .acquire_owned()
         .await
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    let verdict =
-        tokio::task::spawn_blocking(move || webfn_circuits::verify(&keys.verifying, &proof))
-            .await
-            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    match verdict {
+    Ok(tokio::task::spawn_blocking(move || {
+        let verdict = webfn_circuits::verify(&keys.verifying, &proof);
+        drop(turn);
+        verdict
+    }))
+}
+
+/// The outcome of [`start_verification`] as the call's error, if any.
+fn proof_verdict(
+    joined: Result<webfn_circuits::Result<bool>, tokio::task::JoinError>,
+) -> Result<(), AppError> {
+    match joined.map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))? {
         Ok(true) => Ok(()),
         Ok(false) => Err(AppError::new(
             ErrorCode::BadProof,
