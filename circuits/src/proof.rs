@@ -52,6 +52,19 @@ impl Proof {
                 got: bytes.len(),
             });
         }
+        // fast path natively: blst decodes, and the proof must encode back to the same bytes
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(proof) = crate::native::decode_proof(bytes).map(Proof)
+            && proof.to_bytes()[..] == *bytes
+        {
+            return Ok(proof);
+        }
+        Proof::decode_arkworks(bytes)
+    }
+
+    /// [`Proof::from_bytes`] on arkworks alone, for 192 bytes: what WebAssembly runs, and
+    /// natively what names the error of a proof blst refuses.
+    pub(crate) fn decode_arkworks(bytes: &[u8]) -> Result<Self> {
         let (a, rest) = bytes.split_at(G1_BYTES);
         let (b, c) = rest.split_at(G2_BYTES);
         Ok(Proof(ark_groth16::Proof {
