@@ -4,12 +4,14 @@
 //! settles it: `executed`, or — when it failed before execution — payment `failed` and the
 //! nullifier released.
 //!
-//! Checks, cheapest first, all before anything is written: quote known, unused, unexpired and
-//! for this function; the payment (signature on the relay's Mina network, receiver the
-//! quoted provider, amount at least the price, memo the job id, amounts within range); for a
-//! gated function the credential (quoted epoch, slot below the quota, scope, message bound to
-//! job, input and payment, root in the group's window, nullifier unspent, then the Groth16
-//! proof); the payment not used before.
+//! Checks, all before anything is written: quote known, unused, unexpired and for this
+//! function; for a gated function the credential (quoted epoch, slot below the quota, scope,
+//! message bound to job, input and payment); the payment (signature on the relay's Mina
+//! network, receiver the quoted provider, amount at least the price, memo the job id, amounts
+//! within range); the credential's root in the group's window and its nullifier unspent; the
+//! payment not used before; the Groth16 proof. The proof, the one expensive check, is verified
+//! on a blocking thread from the moment the call is parsed, alongside the others (its verdict
+//! comes last); the three database reads of the last checks run at once.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -211,8 +213,6 @@ async fn function(state: &AppState, name: &str) -> Result<FunctionRecord, AppErr
 /// Checks a call and records it; nothing is written unless every check passes.
 async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> {
     call.request.validate()?;
-    let quote = live_quote(state, &call).await?;
-    let manifest = function(state, call.function.as_str()).await?.manifest;
     if call
         .sealed
         .as_ref()
@@ -223,9 +223,20 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
             "the sealed secrets exceed their limit",
         ));
     }
-    // the proof is verified on a blocking thread while the cheaper checks run here; its
-    // verdict is awaited before anything is written
-    let mut proof_check = None;
+    // A proof is verified on a blocking thread while everything else is checked here (its
+    // verdict is awaited before anything is written). It needs nothing but itself, so it starts
+    // first; a call refused meanwhile only wastes its turn of `--max-verifications`.
+    let proof_check = match (&call.credential, &state.gate.zk) {
+        (Some(credential), Some(_)) => {
+            Some(start_verification(state, credential.proof.clone()).await?)
+        }
+        _ => None,
+    };
+    let (quote, function) = tokio::join!(
+        live_quote(state, &call),
+        function(state, call.function.as_str())
+    );
+    let (quote, manifest) = (quote?, function?.manifest);
     let (nullifier, quota, group) = match &manifest.access {
         AccessPolicy::Open => (None, None, None),
         AccessPolicy::Group { group, quota, .. } => {
@@ -241,8 +252,10 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
             };
             let credential =
                 check_credential(&call, terms).map_err(|e| AppError::new(e.code, e.message))?;
+            if proof_check.is_none() {
+                return Err(no_verifying_key());
+            }
             let inputs = credential.proof.public_inputs;
-            proof_check = Some(start_verification(state, credential.proof.clone()).await?);
             let nullifier = (to_decimal(&inputs.nullifier), to_decimal(&inputs.scope));
             (Some(nullifier), Some(*quota), Some((group, inputs.root)))
         }
@@ -260,11 +273,37 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
     if let Some(payment) = &payment {
         check_amounts(payment)?;
     }
-    if let Some((group, root)) = group
-        && !state
-            .store
-            .is_recent_root(group, &root, state.gate.root_window)
-            .await?
+    // the three reads at once; their refusals in this order
+    let (root_known, nullifier_spent, payment_known) = tokio::join!(
+        async {
+            match group {
+                Some((group, root)) => {
+                    let window = state.gate.root_window;
+                    state.store.is_recent_root(group, &root, window).await
+                }
+                None => Ok(true),
+            }
+        },
+        async {
+            match &nullifier {
+                Some((nullifier, _)) => state.store.nullifier_spent(nullifier).await,
+                None => Ok(false),
+            }
+        },
+        async {
+            match &payment {
+                Some(payment) => {
+                    state
+                        .store
+                        .payment_known(payment, call.job_id.as_str())
+                        .await
+                }
+                None => Ok(false),
+            }
+        },
+    );
+    if let Some((group, _)) = group
+        && !root_known?
     {
         return Err(AppError::new(
             ErrorCode::UnknownRoot,
@@ -274,26 +313,21 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
             ),
         ));
     }
-    if let Some((nullifier, _)) = &nullifier
-        && state.store.nullifier_spent(nullifier).await?
-    {
+    if nullifier_spent? {
         return Err(AppError::new(
             ErrorCode::NullifierUsed,
             "this credential's nullifier was already used: the quota slot is spent",
         ));
     }
-    if let Some(payment) = &payment
-        && state
-            .store
-            .payment_known(payment, call.job_id.as_str())
-            .await?
-    {
+    if payment_known? {
         return Err(AppError::new(
             ErrorCode::PaymentUsed,
             "this payment (or another live one with the same account nonce) was already used",
         ));
     }
-    if let Some(verdict) = proof_check {
+    if group.is_some()
+        && let Some(verdict) = proof_check
+    {
         proof_verdict(verdict.await)?;
     }
     let signed = call
