@@ -46,12 +46,6 @@ impl Proof {
 
     /// Decodes and checks an untrusted proof.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        if bytes.len() != PROOF_BYTES {
-            return Err(Error::ProofLength {
-                expected: PROOF_BYTES,
-                got: bytes.len(),
-            });
-        }
         // fast path natively: blst decodes, and the proof must encode back to the same bytes
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(proof) = crate::native::decode_proof(bytes).map(Proof)
@@ -62,9 +56,16 @@ impl Proof {
         Proof::decode_arkworks(bytes)
     }
 
-    /// [`Proof::from_bytes`] on arkworks alone, for 192 bytes: what WebAssembly runs, and
-    /// natively what names the error of a proof blst refuses.
-    pub(crate) fn decode_arkworks(bytes: &[u8]) -> Result<Self> {
+    /// [`Proof::from_bytes`] on arkworks alone: what WebAssembly runs, natively what names the
+    /// error of a proof blst refuses (and the reference blst's decoding is tested and measured
+    /// against). Takes exactly 192 bytes; anything else is [`Error::ProofLength`].
+    pub fn decode_arkworks(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() != PROOF_BYTES {
+            return Err(Error::ProofLength {
+                expected: PROOF_BYTES,
+                got: bytes.len(),
+            });
+        }
         let (a, rest) = bytes.split_at(G1_BYTES);
         let (b, c) = rest.split_at(G2_BYTES);
         Ok(Proof(ark_groth16::Proof {
