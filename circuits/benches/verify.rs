@@ -1,5 +1,6 @@
 //! What the relay spends per credential proof, one thread: decoding an untrusted proof (curve
-//! and subgroup checks), verifying it alone with a prepared key, and verifying batches of `n`
+//! and subgroup checks; blst natively, beside arkworks), verifying it alone with a prepared key
+//! (blst natively, beside arkworks' pairings), and verifying batches of `n`
 //! with one multi-Miller loop and one final exponentiation (criterion reports proofs per
 //! second as its throughput).
 //!
@@ -45,6 +46,13 @@ fn verification(c: &mut Criterion) {
     let hex = proofs[0].proof.to_hex();
     group.bench_function("decode proof (hex, curve and subgroup checks)", |b| {
         b.iter(|| Proof::from_hex(black_box(&hex)).expect("decode"))
+    });
+    let raw = proofs[0].proof.to_bytes();
+    group.bench_function("decode proof bytes (blst natively)", |b| {
+        b.iter(|| Proof::from_bytes(black_box(&raw)).expect("decode"))
+    });
+    group.bench_function("decode proof bytes, arkworks", |b| {
+        b.iter(|| Proof::decode_arkworks(black_box(&raw)).expect("decode"))
     });
     group.bench_function("single, prepared key", |b| {
         b.iter(|| assert!(verify(&prepared, black_box(&proofs[0])).expect("verify")))

@@ -121,6 +121,48 @@ fn table(base: &G1Affine) -> Vec<G1Affine> {
     G1Projective::normalize_batch(&points)
 }
 
+/// Decodes a compressed proof (`A ‖ B ‖ C`, 192 bytes) with blst: decompression and subgroup
+/// checks in assembly. `None` for anything blst refuses, the identity included; the caller
+/// then decodes with arkworks, which names the error.
+pub(crate) fn decode_proof(bytes: &[u8]) -> Option<ark_groth16::Proof<ark_bls12_381::Bls12_381>> {
+    let (a, rest) = bytes.split_at_checked(48)?;
+    let (b, c) = rest.split_at_checked(96)?;
+    Some(ark_groth16::Proof {
+        a: decode_g1(a)?,
+        b: decode_g2(b)?,
+        c: decode_g1(c)?,
+    })
+}
+
+fn decode_g1(bytes: &[u8]) -> Option<G1Affine> {
+    let point = blst::min_pk::PublicKey::uncompress(bytes).ok()?;
+    point.validate().ok()?;
+    let point = blst_p1_affine::from(point);
+    Some(G1Affine::new_unchecked(
+        from_fp(&point.x),
+        from_fp(&point.y),
+    ))
+}
+
+fn decode_g2(bytes: &[u8]) -> Option<G2Affine> {
+    let point = blst::min_pk::Signature::uncompress(bytes).ok()?;
+    point.validate(true).ok()?;
+    let point = blst_p2_affine::from(point);
+    Some(G2Affine::new_unchecked(
+        from_fp2(&point.x),
+        from_fp2(&point.y),
+    ))
+}
+
+/// A base-field element from blst's representation (Montgomery form, below p).
+fn from_fp(x: &blst_fp) -> Fq {
+    Fq::new_unchecked(ark_ff::BigInt::new(x.l))
+}
+
+fn from_fp2(x: &blst_fp2) -> Fq2 {
+    Fq2::new(from_fp(&x.fp[0]), from_fp(&x.fp[1]))
+}
+
 /// A base-field element in blst's representation.
 fn fp(x: &Fq) -> blst_fp {
     let montgomery = (*x * *MONTGOMERY_R).into_bigint();
@@ -245,6 +287,65 @@ mod tests {
         }
         // each honest proof verifies under its own key only; every altered one nowhere
         assert_eq!(accepted, proofs.len());
+    }
+
+    /// blst's decoding (with the re-encoding check of `Proof::from_bytes`) accepts exactly
+    /// the proofs arkworks accepts, as the same points, under single-byte changes, truncation
+    /// and random bytes.
+    #[test]
+    fn decoding_agrees_with_arkworks() {
+        use crate::Proof;
+        use rand_core::RngCore;
+        let mut rng = ChaCha20Rng::seed_from_u64(14);
+        let a = (G1Affine::generator() * Fr::rand(&mut rng)).into_affine();
+        let b = (G2Affine::generator() * Fr::rand(&mut rng)).into_affine();
+        let c = (G1Affine::generator() * Fr::rand(&mut rng)).into_affine();
+        let honest = Proof(ark_groth16::Proof { a, b, c }).to_bytes();
+        let mut cases: Vec<Vec<u8>> = vec![honest.to_vec()];
+        for _ in 0..600 {
+            let mut bytes = honest.to_vec();
+            let at = rng.next_u32() as usize % bytes.len();
+            bytes[at] ^= 1 << (rng.next_u32() % 8);
+            if rng.next_u32() % 4 == 0 {
+                bytes[at] = rng.next_u32() as u8;
+            }
+            cases.push(bytes);
+        }
+        for flags in [0x00, 0x20, 0x40, 0x60, 0x80, 0xa0, 0xc0, 0xe0] {
+            for offset in [0, 48, 144] {
+                let mut bytes = honest.to_vec();
+                bytes[offset] = (bytes[offset] & 0x1f) | flags;
+                cases.push(bytes);
+                let mut infinity = vec![0u8; 192];
+                infinity[..].copy_from_slice(&honest);
+                infinity[offset] = flags;
+                let end = if offset == 48 { 144 } else { offset + 48 };
+                infinity[offset + 1..end].fill(0);
+                cases.push(infinity);
+            }
+        }
+        for _ in 0..50 {
+            let mut bytes = vec![0u8; 192];
+            rng.fill_bytes(&mut bytes);
+            bytes[0] |= 0x80;
+            bytes[48] |= 0x80;
+            bytes[144] |= 0x80;
+            cases.push(bytes);
+        }
+        let mut accepted = 0;
+        for (n, bytes) in cases.iter().enumerate() {
+            let fast = decode_proof(bytes)
+                .map(Proof)
+                .filter(|proof| proof.to_bytes()[..] == bytes[..]);
+            let reference = Proof::decode_arkworks(bytes).ok();
+            assert_eq!(fast, reference, "case {n}: {}", hex::encode(bytes));
+            accepted += usize::from(reference.is_some());
+        }
+        assert!(
+            accepted >= 1 && accepted < cases.len() / 2,
+            "{accepted} accepted"
+        );
+        assert!(decode_proof(&honest[..191]).is_none());
     }
 
     #[test]

@@ -46,6 +46,20 @@ impl Proof {
 
     /// Decodes and checks an untrusted proof.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        // fast path natively: blst decodes, and the proof must encode back to the same bytes
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(proof) = crate::native::decode_proof(bytes).map(Proof)
+            && proof.to_bytes()[..] == *bytes
+        {
+            return Ok(proof);
+        }
+        Proof::decode_arkworks(bytes)
+    }
+
+    /// [`Proof::from_bytes`] on arkworks alone: what WebAssembly runs, natively what names the
+    /// error of a proof blst refuses (and the reference blst's decoding is tested and measured
+    /// against). Takes exactly 192 bytes; anything else is [`Error::ProofLength`].
+    pub fn decode_arkworks(bytes: &[u8]) -> Result<Self> {
         if bytes.len() != PROOF_BYTES {
             return Err(Error::ProofLength {
                 expected: PROOF_BYTES,

@@ -15,6 +15,7 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::OnceCell;
+use tokio::task::{JoinError, JoinHandle};
 use webfn_circuits::{KeyDigest, PreparedVerifyingKey, VerifyingKey};
 use webfn_mina::NetworkId;
 use webfn_protocol::{
@@ -119,16 +120,6 @@ impl Gatekeeper {
         }
         let network = NetworkId::from_name(&ticket.network)
             .map_err(|e| ErrorBody::new(ErrorCode::BadRequest, format!("ticket network: {e}")))?;
-        check_payment(
-            ticket.payment.as_ref(),
-            PaymentTerms {
-                receiver: &self.public_key,
-                price: ticket.price,
-                job: &job.job_id,
-                network: &network,
-            },
-        )
-        .map_err(|e| e.to_body())?;
         // the request moves into the call for the checks and back afterwards (no copy of
         // its body); on a refusal the job is dropped anyway
         let mut call = GatedCall {
@@ -139,11 +130,26 @@ impl Gatekeeper {
             payment: ticket.payment,
             credential: ticket.credential,
         };
-        if let (Some(quota), Some(epoch)) = (ticket.quota, ticket.epoch) {
-            let credential = check_credential(&call, CredentialTerms { quota, epoch })
-                .map_err(|e| e.to_body())?;
-            self.verify(credential.proof.clone()).await?;
-        }
+        // the proof is verified on a blocking thread while the payment is checked and the
+        // secrets opened here; nothing runs before its verdict
+        let proof_check = match (ticket.quota, ticket.epoch) {
+            (Some(quota), Some(epoch)) => {
+                let credential = check_credential(&call, CredentialTerms { quota, epoch })
+                    .map_err(|e| e.to_body())?;
+                Some(self.start_verification(credential.proof.clone()).await?)
+            }
+            _ => None,
+        };
+        check_payment(
+            call.payment.as_ref(),
+            PaymentTerms {
+                receiver: &self.public_key,
+                price: ticket.price,
+                job: &job.job_id,
+                network: &network,
+            },
+        )
+        .map_err(|e| e.to_body())?;
         let secrets = match &call.sealed {
             Some(sealed) => self
                 .hpke
@@ -151,6 +157,9 @@ impl Gatekeeper {
                 .map_err(|e| ErrorBody::new(ErrorCode::BadSecrets, e.to_string()))?,
             None => Default::default(),
         };
+        if let Some(verdict) = proof_check {
+            proof_verdict(verdict.await)?;
+        }
         job.request = std::mem::replace(&mut call.request, empty_request());
         strip_secret_headers(job);
         for (name, value) in secrets {
@@ -167,26 +176,19 @@ impl Gatekeeper {
         Ok(())
     }
 
-    async fn verify(&self, proof: webfn_circuits::CredentialProof) -> Result<(), ErrorBody> {
+    /// Starts verifying `proof` on a blocking thread (the key is fetched first if need be).
+    async fn start_verification(
+        &self,
+        proof: webfn_circuits::CredentialProof,
+    ) -> Result<JoinHandle<webfn_circuits::Result<bool>>, ErrorBody> {
         let key = self
             .verifying
             .get_or_try_init(|| self.fetch_key())
             .await?
             .clone();
-        let verdict = tokio::task::spawn_blocking(move || webfn_circuits::verify(&key, &proof))
-            .await
-            .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
-        match verdict {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(ErrorBody::new(
-                ErrorCode::BadProof,
-                "the provider's check: the credential proof does not verify",
-            )),
-            Err(e) => Err(ErrorBody::new(
-                ErrorCode::BadProof,
-                format!("the provider's check: {e}"),
-            )),
-        }
+        Ok(tokio::task::spawn_blocking(move || {
+            webfn_circuits::verify(&key, &proof)
+        }))
     }
 
     async fn fetch_key(&self) -> Result<Arc<PreparedVerifyingKey>, ErrorBody> {
@@ -207,6 +209,21 @@ impl Gatekeeper {
         let key = VerifyingKey::from_bytes(&bytes)
             .map_err(|e| unavailable(format!("the relay's verifying key: {e}")))?;
         Ok(Arc::new(key.prepare()))
+    }
+}
+
+/// The outcome of [`Gatekeeper::start_verification`] as the job's error, if any.
+fn proof_verdict(joined: Result<webfn_circuits::Result<bool>, JoinError>) -> Result<(), ErrorBody> {
+    match joined.map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))? {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ErrorBody::new(
+            ErrorCode::BadProof,
+            "the provider's check: the credential proof does not verify",
+        )),
+        Err(e) => Err(ErrorBody::new(
+            ErrorCode::BadProof,
+            format!("the provider's check: {e}"),
+        )),
     }
 }
 

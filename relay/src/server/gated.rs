@@ -4,12 +4,14 @@
 //! settles it: `executed`, or — when it failed before execution — payment `failed` and the
 //! nullifier released.
 //!
-//! Checks, cheapest first, all before anything is written: quote known, unused, unexpired and
-//! for this function; the payment (signature on the relay's Mina network, receiver the
-//! quoted provider, amount at least the price, memo the job id, amounts within range); for a
-//! gated function the credential (quoted epoch, slot below the quota, scope, message bound to
-//! job, input and payment, root in the group's window, nullifier unspent, then the Groth16
-//! proof); the payment not used before.
+//! Checks, all before anything is written: quote known, unused, unexpired and for this
+//! function; for a gated function the credential (quoted epoch, slot below the quota, scope,
+//! message bound to job, input and payment); the payment (signature on the relay's Mina
+//! network, receiver the quoted provider, amount at least the price, memo the job id, amounts
+//! within range); the credential's root in the group's window and its nullifier unspent; the
+//! payment not used before; the Groth16 proof. The proof, the one expensive check, is verified
+//! on a blocking thread from the moment the call is parsed, alongside the others (its verdict
+//! comes last); the three database reads of the last checks run at once.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -211,8 +213,6 @@ async fn function(state: &AppState, name: &str) -> Result<FunctionRecord, AppErr
 /// Checks a call and records it; nothing is written unless every check passes.
 async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> {
     call.request.validate()?;
-    let quote = live_quote(state, &call).await?;
-    let manifest = function(state, call.function.as_str()).await?.manifest;
     if call
         .sealed
         .as_ref()
@@ -223,21 +223,22 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
             "the sealed secrets exceed their limit",
         ));
     }
-    let payment = check_payment(
-        call.payment.as_ref(),
-        PaymentTerms {
-            receiver: &quote.provider,
-            price: quote.price,
-            job: &call.job_id,
-            network: &state.gate.network,
-        },
-    )
-    .map_err(|e| AppError::new(e.code, e.message))?;
-    if let Some(payment) = &payment {
-        check_amounts(payment)?;
-    }
-    let (nullifier, quota) = match &manifest.access {
-        AccessPolicy::Open => (None, None),
+    // A proof is verified on a blocking thread while everything else is checked here (its
+    // verdict is awaited before anything is written). It needs nothing but itself, so it starts
+    // first; a call refused meanwhile only wastes its turn of `--max-verifications`.
+    let proof_check = match (&call.credential, &state.gate.zk) {
+        (Some(credential), Some(_)) => {
+            Some(start_verification(state, credential.proof.clone()).await?)
+        }
+        _ => None,
+    };
+    let (quote, function) = tokio::join!(
+        live_quote(state, &call),
+        function(state, call.function.as_str())
+    );
+    let (quote, manifest) = (quote?, function?.manifest);
+    let (nullifier, quota, group) = match &manifest.access {
+        AccessPolicy::Open => (None, None, None),
         AccessPolicy::Group { group, quota, .. } => {
             let Some(epoch) = quote.epoch else {
                 return Err(AppError::new(
@@ -251,41 +252,83 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
             };
             let credential =
                 check_credential(&call, terms).map_err(|e| AppError::new(e.code, e.message))?;
+            if proof_check.is_none() {
+                return Err(no_verifying_key());
+            }
             let inputs = credential.proof.public_inputs;
-            if !state
-                .store
-                .is_recent_root(group, &inputs.root, state.gate.root_window)
-                .await?
-            {
-                return Err(AppError::new(
-                    ErrorCode::UnknownRoot,
-                    format!(
-                        "the proof's root is not one of group {group}'s {} most recent roots",
-                        state.gate.root_window
-                    ),
-                ));
-            }
-            let nullifier = to_decimal(&inputs.nullifier);
-            if state.store.nullifier_spent(&nullifier).await? {
-                return Err(AppError::new(
-                    ErrorCode::NullifierUsed,
-                    "this credential's nullifier was already used: the quota slot is spent",
-                ));
-            }
-            verify_proof(state, credential.proof.clone()).await?;
-            (Some((nullifier, to_decimal(&inputs.scope))), Some(*quota))
+            let nullifier = (to_decimal(&inputs.nullifier), to_decimal(&inputs.scope));
+            (Some(nullifier), Some(*quota), Some((group, inputs.root)))
         }
     };
-    if let Some(payment) = &payment
-        && state
-            .store
-            .payment_known(payment, call.job_id.as_str())
-            .await?
+    let payment = check_payment(
+        call.payment.as_ref(),
+        PaymentTerms {
+            receiver: &quote.provider,
+            price: quote.price,
+            job: &call.job_id,
+            network: &state.gate.network,
+        },
+    )
+    .map_err(|e| AppError::new(e.code, e.message))?;
+    if let Some(payment) = &payment {
+        check_amounts(payment)?;
+    }
+    // the three reads at once; their refusals in this order
+    let (root_known, nullifier_spent, payment_known) = tokio::join!(
+        async {
+            match group {
+                Some((group, root)) => {
+                    let window = state.gate.root_window;
+                    state.store.is_recent_root(group, &root, window).await
+                }
+                None => Ok(true),
+            }
+        },
+        async {
+            match &nullifier {
+                Some((nullifier, _)) => state.store.nullifier_spent(nullifier).await,
+                None => Ok(false),
+            }
+        },
+        async {
+            match &payment {
+                Some(payment) => {
+                    state
+                        .store
+                        .payment_known(payment, call.job_id.as_str())
+                        .await
+                }
+                None => Ok(false),
+            }
+        },
+    );
+    if let Some((group, _)) = group
+        && !root_known?
     {
+        return Err(AppError::new(
+            ErrorCode::UnknownRoot,
+            format!(
+                "the proof's root is not one of group {group}'s {} most recent roots",
+                state.gate.root_window
+            ),
+        ));
+    }
+    if nullifier_spent? {
+        return Err(AppError::new(
+            ErrorCode::NullifierUsed,
+            "this credential's nullifier was already used: the quota slot is spent",
+        ));
+    }
+    if payment_known? {
         return Err(AppError::new(
             ErrorCode::PaymentUsed,
             "this payment (or another live one with the same account nonce) was already used",
         ));
+    }
+    if group.is_some()
+        && let Some(verdict) = proof_check
+    {
+        proof_verdict(verdict.await)?;
     }
     let signed = call
         .payment
@@ -387,23 +430,30 @@ fn check_amounts(payment: &CheckedPayment) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Verifies a Groth16 proof off the async threads.
-async fn verify_proof(
+/// Starts verifying a Groth16 proof on a blocking thread, once one of the
+/// `--max-verifications` turns is free; the turn is held until the verification ends, even if
+/// the call is refused meanwhile and the verdict never read.
+async fn start_verification(
     state: &AppState,
     proof: webfn_circuits::CredentialProof,
-) -> Result<(), AppError> {
+) -> Result<tokio::task::JoinHandle<webfn_circuits::Result<bool>>, AppError> {
     let keys = state.gate.zk.clone().ok_or_else(no_verifying_key)?;
-    let _turn = state
-        .gate
-        .verifications
-        .acquire()
+    let turn = Arc::clone(&state.gate.verifications)
+        .acquire_owned()
         .await
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    let verdict =
-        tokio::task::spawn_blocking(move || webfn_circuits::verify(&keys.verifying, &proof))
-            .await
-            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    match verdict {
+    Ok(tokio::task::spawn_blocking(move || {
+        let verdict = webfn_circuits::verify(&keys.verifying, &proof);
+        drop(turn);
+        verdict
+    }))
+}
+
+/// The outcome of [`start_verification`] as the call's error, if any.
+fn proof_verdict(
+    joined: Result<webfn_circuits::Result<bool>, tokio::task::JoinError>,
+) -> Result<(), AppError> {
+    match joined.map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))? {
         Ok(true) => Ok(()),
         Ok(false) => Err(AppError::new(
             ErrorCode::BadProof,

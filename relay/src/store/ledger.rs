@@ -237,21 +237,25 @@ impl Store {
     /// Settles an admitted call: `executed` earns the payment and keeps the nullifier spent;
     /// otherwise the payment is `failed`, the nullifier released and the quote free again.
     pub async fn settle(&self, job_id: &str, executed: bool, now: u64) -> Result<(), StoreError> {
-        let state = if executed {
-            PaymentState::Executed
-        } else {
-            PaymentState::Failed
-        };
+        let update = sqlx::query("UPDATE payments SET state = ?, updated_at = ? WHERE job_id = ?");
+        if executed {
+            // one statement: atomic on its own, one round trip and one sync
+            update
+                .bind(PaymentState::Executed.as_str())
+                .bind(to_i64(now, "time")?)
+                .bind(job_id)
+                .execute(&self.pool)
+                .await?;
+            return Ok(());
+        }
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE payments SET state = ?, updated_at = ? WHERE job_id = ?")
-            .bind(state.as_str())
+        update
+            .bind(PaymentState::Failed.as_str())
             .bind(to_i64(now, "time")?)
             .bind(job_id)
             .execute(&mut *tx)
             .await?;
-        if !executed {
-            release(&mut tx, job_id).await?;
-        }
+        release(&mut tx, job_id).await?;
         tx.commit().await?;
         Ok(())
     }
