@@ -20,7 +20,7 @@
 //! only when `r_k` hits the one residue that cancels the others: probability at most 2^-128.
 //! A batch that fails says only that some proof is bad; verify them one by one to find it.
 
-use ark_bls12_381::{Bls12_381, G1Affine, G1Projective};
+use ark_bls12_381::{Bls12_381, G1Affine, G1Projective, G2Affine};
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{PrimeField, Zero};
@@ -64,6 +64,8 @@ fn verify_combined(
     proofs: &[CredentialProof],
     coefficients: &[u128],
 ) -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    let native = &key.native;
     let key = &key.ark;
     let r: Vec<Fr> = coefficients.iter().map(|&c| Fr::from(c)).collect();
     // Σ r_i and, per public input j, Σ_i r_i·x_ij
@@ -75,10 +77,18 @@ fn verify_combined(
             *sum += r_i * x;
         }
     }
-    let mut inputs = key.vk.gamma_abc_g1[0] * r_sum;
-    for (ic, sum) in key.vk.gamma_abc_g1.iter().skip(1).zip(input_sums) {
-        inputs += *ic * sum;
-    }
+    // natively from the fixed-base tables: IC_0 + Σ_j IC_j·s_j, then IC_0·(Σ r_i − 1) added
+    #[cfg(not(target_arch = "wasm32"))]
+    let inputs =
+        native.fold_inputs(&input_sums) + key.vk.gamma_abc_g1[0] * (r_sum - Fr::from(1u64));
+    #[cfg(target_arch = "wasm32")]
+    let inputs = {
+        let mut inputs = key.vk.gamma_abc_g1[0] * r_sum;
+        for (ic, sum) in key.vk.gamma_abc_g1.iter().skip(1).zip(input_sums) {
+            inputs += *ic * sum;
+        }
+        inputs
+    };
     let cs: Vec<G1Affine> = proofs.iter().map(|p| p.proof.0.c).collect();
     let r_bigints: Vec<_> = r.iter().map(|r_i| r_i.into_bigint()).collect();
     let c_sum = G1Projective::msm_bigint(&cs, &r_bigints);
@@ -92,8 +102,12 @@ fn verify_combined(
     g1.push(c_sum);
     g1.push(key.vk.alpha_g1 * r_sum);
     let g1 = G1Projective::normalize_batch(&g1);
-    let mut g2: Vec<<Bls12_381 as Pairing>::G2Prepared> =
-        proofs.iter().map(|p| p.proof.0.b.into()).collect();
+    let bs: Vec<G2Affine> = proofs.iter().map(|p| p.proof.0.b).collect();
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(verdict) = native.product_is_one(&g1, &bs) {
+        return verdict;
+    }
+    let mut g2: Vec<<Bls12_381 as Pairing>::G2Prepared> = bs.into_iter().map(Into::into).collect();
     g2.push(key.gamma_g2_neg_pc.clone());
     g2.push(key.delta_g2_neg_pc.clone());
     g2.push((-key.vk.beta_g2).into());

@@ -10,7 +10,8 @@
 //!   instead of a 255-bit scalar multiplication. The inputs are public: the table reads need
 //!   not be constant-time.
 //! - The pairings: one three-way Miller loop and one final exponentiation in blst, compared
-//!   with `e(α, β)` computed once when the key is prepared.
+//!   with `e(α, β)` computed once when the key is prepared. Batches (`crate::verify_batch`)
+//!   hand their `n + 3` pairs to one blst Miller loop the same way.
 //!
 //! Points cross from arkworks to blst as their coordinates in Montgomery form, which both
 //! libraries define with `R = 2^384` (six 64-bit words, least significant first). A proof's
@@ -47,6 +48,7 @@ pub(crate) struct NativeKey {
     tables: Vec<Vec<G1Affine>>,
     neg_gamma: blst_p2_affine,
     neg_delta: blst_p2_affine,
+    neg_beta: blst_p2_affine,
     alpha_beta: blst_fp12,
 }
 
@@ -68,6 +70,7 @@ impl NativeKey {
             tables: key.gamma_abc_g1[1..].iter().map(table).collect(),
             neg_gamma: g2(&-key.gamma_g2),
             neg_delta: g2(&-key.delta_g2),
+            neg_beta: g2(&-key.beta_g2),
             alpha_beta,
         }
     }
@@ -90,8 +93,25 @@ impl NativeKey {
         Some(miller.final_exp() == self.alpha_beta)
     }
 
+    /// Whether `Π_i e(g1[i], bs[i]) · e(g1[n], −γ) · e(g1[n+1], −δ) · e(g1[n+2], −β) = 1` for
+    /// `n = bs.len()`: the batch equation of `crate::batch`, its points computed there.
+    /// `None` if a point is the identity (the caller then checks with arkworks) or the
+    /// lengths do not match.
+    pub(crate) fn product_is_one(&self, g1s: &[G1Affine], bs: &[G2Affine]) -> Option<bool> {
+        if g1s.len() != bs.len() + 3
+            || g1s.iter().any(|p| p.is_zero())
+            || bs.iter().any(|q| q.is_zero())
+        {
+            return None;
+        }
+        let g1s: Vec<blst_p1_affine> = g1s.iter().map(g1).collect();
+        let mut g2s: Vec<blst_p2_affine> = bs.iter().map(g2).collect();
+        g2s.extend([self.neg_gamma, self.neg_delta, self.neg_beta]);
+        Some(blst_fp12::miller_loop_n(&g2s, &g1s).final_exp() == blst_fp12::default())
+    }
+
     /// `L = IC_0 + Σ_j x_j · IC_j` from the tables.
-    fn fold_inputs(&self, inputs: &[Fr]) -> G1Projective {
+    pub(crate) fn fold_inputs(&self, inputs: &[Fr]) -> G1Projective {
         let mut sum = self.ic0.into_group();
         for (table, input) in self.tables.iter().zip(inputs) {
             let bytes = input.into_bigint().0.into_iter().flat_map(u64::to_le_bytes);
@@ -359,6 +379,7 @@ mod tests {
             tables: bases[1..].iter().map(table).collect(),
             neg_gamma: blst_p2_affine::default(),
             neg_delta: blst_p2_affine::default(),
+            neg_beta: blst_p2_affine::default(),
             alpha_beta: blst_fp12::default(),
         };
         let edge = [
