@@ -130,13 +130,20 @@ impl Gatekeeper {
             payment: ticket.payment,
             credential: ticket.credential,
         };
-        // the proof is verified on a blocking thread while the payment is checked and the
-        // secrets opened here; nothing runs before its verdict
+        // the proof is verified on a blocking thread from here on, while its bindings and the
+        // payment are checked and the secrets opened; nothing runs before its verdict
         let proof_check = match (ticket.quota, ticket.epoch) {
             (Some(quota), Some(epoch)) => {
-                let credential = check_credential(&call, CredentialTerms { quota, epoch })
+                let verdict = match &call.credential {
+                    Some(credential) => {
+                        Some(self.start_verification(credential.proof.clone()).await?)
+                    }
+                    None => None,
+                };
+                // refuses a missing credential, or one not bound to this job
+                check_credential(&call, CredentialTerms { quota, epoch })
                     .map_err(|e| e.to_body())?;
-                Some(self.start_verification(credential.proof.clone()).await?)
+                verdict
             }
             _ => None,
         };
