@@ -134,9 +134,11 @@ fn prove_with_randomness(
 /// Natively the pairings run on blst (`native.rs`), in WebAssembly on arkworks; both check
 /// arkworks' equation.
 pub fn verify(key: &PreparedVerifyingKey, credential: &CredentialProof) -> Result<bool> {
-    let inputs = credential.public_inputs.to_vec();
     #[cfg(not(target_arch = "wasm32"))]
-    if let Some(valid) = key.native.verify(&credential.proof.0, &inputs) {
+    if let Some(valid) = key
+        .native
+        .verify(&credential.proof.0, &credential.public_inputs.to_vec())
+    {
         return Ok(valid);
     }
     verify_arkworks(key, credential)
