@@ -10,8 +10,11 @@
 //! - [`provider`]: the provider agent (connects to a relay, runs its jobs in the engine).
 //! - [`tls`]: the TLS client configuration of the command line and the agent.
 //! - [`zk_keys`]: the Groth16 key directory of credential proofs (relay and CLI).
+//! - [`proof_check`]: a credential proof verified on a blocking thread beside other checks
+//!   (relay and provider).
 
 pub mod engine;
+pub mod proof_check;
 pub mod provider;
 pub mod server;
 pub mod store;

@@ -6,6 +6,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use webfn_circuits::{KeyDigest, PreparedVerifyingKey, VerifyingKey};
@@ -66,7 +67,7 @@ pub struct Digests {
 #[derive(Debug)]
 pub struct ZkKeys {
     /// The verifying key, prepared.
-    pub verifying: PreparedVerifyingKey,
+    pub verifying: Arc<PreparedVerifyingKey>,
     /// `verifying.key`'s bytes.
     pub verifying_bytes: Vec<u8>,
     /// Their digest.
@@ -134,7 +135,7 @@ impl ZkKeys {
         check_digest(PROVING_KEY, &proving_bytes, proving_digest)?;
         let verifying = VerifyingKey::from_bytes(&verifying_bytes)?.prepare();
         Ok(ZkKeys {
-            verifying,
+            verifying: Arc::new(verifying),
             verifying_bytes,
             verifying_digest,
             proving_bytes,

@@ -15,7 +15,6 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::OnceCell;
-use tokio::task::{JoinError, JoinHandle};
 use webfn_circuits::{KeyDigest, PreparedVerifyingKey, VerifyingKey};
 use webfn_mina::NetworkId;
 use webfn_protocol::{
@@ -24,6 +23,7 @@ use webfn_protocol::{
 };
 
 use super::BundleFetcher;
+use crate::proof_check::ProofCheck;
 
 /// Ticketed job ids a provider remembers having taken.
 pub const REMEMBERED_JOBS: usize = 65_536;
@@ -165,7 +165,7 @@ impl Gatekeeper {
             None => Default::default(),
         };
         if let Some(verdict) = proof_check {
-            proof_verdict(verdict.await)?;
+            verdict.verdict("the provider's check: ").await?;
         }
         job.request = std::mem::replace(&mut call.request, empty_request());
         strip_secret_headers(job);
@@ -187,15 +187,13 @@ impl Gatekeeper {
     async fn start_verification(
         &self,
         proof: webfn_circuits::CredentialProof,
-    ) -> Result<JoinHandle<webfn_circuits::Result<bool>>, ErrorBody> {
+    ) -> Result<ProofCheck, ErrorBody> {
         let key = self
             .verifying
             .get_or_try_init(|| self.fetch_key())
             .await?
             .clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            webfn_circuits::verify(&key, &proof)
-        }))
+        Ok(ProofCheck::start(key, proof, None))
     }
 
     async fn fetch_key(&self) -> Result<Arc<PreparedVerifyingKey>, ErrorBody> {
@@ -216,21 +214,6 @@ impl Gatekeeper {
         let key = VerifyingKey::from_bytes(&bytes)
             .map_err(|e| unavailable(format!("the relay's verifying key: {e}")))?;
         Ok(Arc::new(key.prepare()))
-    }
-}
-
-/// The outcome of [`Gatekeeper::start_verification`] as the job's error, if any.
-fn proof_verdict(joined: Result<webfn_circuits::Result<bool>, JoinError>) -> Result<(), ErrorBody> {
-    match joined.map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))? {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(ErrorBody::new(
-            ErrorCode::BadProof,
-            "the provider's check: the credential proof does not verify",
-        )),
-        Err(e) => Err(ErrorBody::new(
-            ErrorCode::BadProof,
-            format!("the provider's check: {e}"),
-        )),
     }
 }
 

@@ -42,6 +42,12 @@ impl From<EngineError> for AppError {
     }
 }
 
+impl From<ErrorBody> for AppError {
+    fn from(body: ErrorBody) -> AppError {
+        AppError(body)
+    }
+}
+
 impl From<webfn_protocol::ProtocolError> for AppError {
     fn from(error: webfn_protocol::ProtocolError) -> AppError {
         AppError(error.to_body())

@@ -30,6 +30,7 @@ use webfn_protocol::{
 
 use super::calls::{self, GRACE};
 use super::{AppError, AppState, api, now};
+use crate::proof_check::ProofCheck;
 use crate::store::{Admission, FunctionRecord, QuoteRecord};
 use crate::zk_keys::ZkKeys;
 
@@ -328,7 +329,7 @@ async fn admit(state: &AppState, call: GatedCall) -> Result<Admitted, AppError> 
     if group.is_some()
         && let Some(verdict) = proof_check
     {
-        proof_verdict(verdict.await)?;
+        verdict.verdict("").await.map_err(AppError::from)?;
     }
     let signed = call
         .payment
@@ -436,32 +437,15 @@ fn check_amounts(payment: &CheckedPayment) -> Result<(), AppError> {
 async fn start_verification(
     state: &AppState,
     proof: webfn_circuits::CredentialProof,
-) -> Result<tokio::task::JoinHandle<webfn_circuits::Result<bool>>, AppError> {
-    let keys = state.gate.zk.clone().ok_or_else(no_verifying_key)?;
+) -> Result<ProofCheck, AppError> {
+    let keys = state.gate.zk.as_ref().ok_or_else(no_verifying_key)?;
     let turn = Arc::clone(&state.gate.verifications)
         .acquire_owned()
         .await
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    Ok(tokio::task::spawn_blocking(move || {
-        let verdict = webfn_circuits::verify(&keys.verifying, &proof);
-        drop(turn);
-        verdict
-    }))
-}
-
-/// The outcome of [`start_verification`] as the call's error, if any.
-fn proof_verdict(
-    joined: Result<webfn_circuits::Result<bool>, tokio::task::JoinError>,
-) -> Result<(), AppError> {
-    match joined.map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))? {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(AppError::new(
-            ErrorCode::BadProof,
-            "the credential proof does not verify",
-        )),
-        Err(e) => Err(AppError::new(
-            ErrorCode::BadProof,
-            format!("the credential proof is invalid: {e}"),
-        )),
-    }
+    Ok(ProofCheck::start(
+        Arc::clone(&keys.verifying),
+        proof,
+        Some(turn),
+    ))
 }
