@@ -10,6 +10,8 @@ pub(crate) trait FieldOps: Copy + PartialEq + Send + Sync {
     fn mul(&self, other: &Self) -> Self;
     fn square(&self) -> Self;
     fn is_zero(&self) -> bool;
+    /// `1/self`, or `None` for zero.
+    fn inverse(&self) -> Option<Self>;
 
     #[inline(always)]
     fn double(&self) -> Self {

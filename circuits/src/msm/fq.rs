@@ -355,6 +355,12 @@ impl FieldOps for Fq {
     fn is_zero(&self) -> bool {
         self.0.iter().all(|&limb| limb == 0)
     }
+
+    /// By arkworks' inversion (binary extended Euclid): the MSM inverts once per batch of
+    /// additions, so its speed hardly matters.
+    fn inverse(&self) -> Option<Fq> {
+        ark_ff::Field::inverse(&self.to_ark()).map(|x| Fq::from_ark(&x))
+    }
 }
 
 #[cfg(test)]

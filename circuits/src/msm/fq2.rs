@@ -82,6 +82,11 @@ impl FieldOps for Fq2 {
     fn is_zero(&self) -> bool {
         self.c0.is_zero() && self.c1.is_zero()
     }
+
+    /// By arkworks' (one inversion in Fq): once per batch of additions.
+    fn inverse(&self) -> Option<Fq2> {
+        ark_ff::Field::inverse(&self.to_ark()).map(|x| Fq2::from_ark(&x))
+    }
 }
 
 #[cfg(test)]

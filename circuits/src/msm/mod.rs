@@ -17,6 +17,7 @@
     allow(dead_code)
 )]
 
+mod buckets;
 mod field;
 mod fq;
 mod fq2;

@@ -1,19 +1,23 @@
-//! Pippenger's multi-scalar multiplication over [`Affine`] bases with [`Xyzz`] buckets and
-//! signed digits: each window of c bits becomes a digit in [−2^(c−1), 2^(c−1)] (a carry into
-//! the next window), so a window needs 2^(c−1) buckets and a negative digit adds the negated
-//! base (negating y is one subtraction).
+//! Pippenger's multi-scalar multiplication over [`Affine`] bases with signed digits: each
+//! window of c bits becomes a digit in [−2^(c−1), 2^(c−1)] (a carry into the next window), so a
+//! window needs 2^(c−1) buckets and a negative digit adds the negated base (negating y is one
+//! subtraction). A window's buckets are summed in affine coordinates with batched inversions
+//! ([`Buckets`]), then weighted by running sums in XYZZ coordinates.
 
-use ark_ff::BigInt;
+use ark_ff::{BigInt, BigInteger};
 
+use super::buckets::Buckets;
 use super::field::FieldOps;
 use super::point::{Affine, Xyzz};
 
 /// Bits a scalar may have: arkworks' 256-bit `BigInt<4>` (field elements are below 2^255).
 const SCALAR_BITS: usize = 256;
-/// Relative costs used to pick the window: adding an affine base into a bucket (8M + 2S)
-/// and adding two buckets (12M + 2S).
-const MIXED_ADD_COST: usize = 10;
-const FULL_ADD_COST: usize = 14;
+/// Relative costs used to pick the window, in multiplications: adding a base into its bucket
+/// (an affine addition with a batched inversion, 5M + 1S, and the sorting), and weighting a
+/// bucket (an affine point into the running sum, 8M + 2S, and the running sum into the total,
+/// 12M + 2S).
+const BASE_COST: usize = 7;
+const BUCKET_COST: usize = 24;
 
 /// Part `part` of `parts` of the MSM: the windows w ≡ part (mod parts), each weighted by its
 /// 2^(c·w). The parts add up to the MSM, and each costs about 1/parts of it (splitting the
@@ -26,13 +30,19 @@ pub(crate) fn msm_part<F: FieldOps>(
     parts: usize,
 ) -> Xyzz<F> {
     let size = bases.len().min(scalars.len());
-    if size == 0 {
+    let (bases, scalars) = (&bases[..size], &scalars[..size]);
+    let live = bases
+        .iter()
+        .zip(scalars)
+        .filter(|(base, scalar)| !base.infinity && !scalar.is_zero())
+        .count();
+    if live == 0 {
         return Xyzz::IDENTITY;
     }
-    let c = window_bits(size);
+    let c = window_bits(live);
     let windows = SCALAR_BITS / c + 1;
-    let digits = signed_digits(&scalars[..size], c, windows);
-    let mut buckets = vec![Xyzz::IDENTITY; 1 << (c - 1)];
+    let digits = signed_digits(scalars, c, windows);
+    let mut buckets = Buckets::new(1 << (c - 1), size);
     let mut total = Xyzz::IDENTITY;
     for w in (0..windows).rev() {
         for _ in 0..c {
@@ -40,7 +50,7 @@ pub(crate) fn msm_part<F: FieldOps>(
         }
         if w % parts == part {
             let window = &digits[w * size..(w + 1) * size];
-            total = total.add(&window_sum(&bases[..size], window, &mut buckets));
+            total = total.add(&buckets.window_sum(bases, window));
         }
     }
     total
@@ -49,7 +59,7 @@ pub(crate) fn msm_part<F: FieldOps>(
 /// The window width c minimizing windows × (bucket additions + bucket summation).
 fn window_bits(size: usize) -> usize {
     (2..=16)
-        .min_by_key(|&c| (SCALAR_BITS / c + 1) * (size * MIXED_ADD_COST + (FULL_ADD_COST << c)))
+        .min_by_key(|&c| (SCALAR_BITS / c + 1) * (size * BASE_COST + (BUCKET_COST << (c - 1))))
         .unwrap_or(8)
 }
 
@@ -86,29 +96,6 @@ fn signed_digits(scalars: &[BigInt<4>], c: usize, windows: usize) -> Vec<i32> {
         debug_assert_eq!(carry, 0, "the top window absorbs the last carry");
     }
     digits
-}
-
-/// One window: each base into the bucket of its digit, then Σ_k k·bucket[k] by running sums.
-fn window_sum<F: FieldOps>(
-    bases: &[Affine<F>],
-    digits: &[i32],
-    buckets: &mut [Xyzz<F>],
-) -> Xyzz<F> {
-    buckets.fill(Xyzz::IDENTITY);
-    for (base, &digit) in bases.iter().zip(digits) {
-        match digit {
-            0 => {}
-            d if d > 0 => buckets[d as usize - 1].add_affine(base),
-            d => buckets[d.unsigned_abs() as usize - 1].add_affine(&base.neg()),
-        }
-    }
-    let mut running = Xyzz::IDENTITY;
-    let mut sum = Xyzz::IDENTITY;
-    for bucket in buckets.iter().rev() {
-        running = running.add(bucket);
-        sum = sum.add(&running);
-    }
-    sum
 }
 
 #[cfg(test)]

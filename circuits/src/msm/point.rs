@@ -23,6 +23,12 @@ pub(crate) struct Xyzz<F> {
 }
 
 impl<F: FieldOps> Affine<F> {
+    pub(crate) const IDENTITY: Affine<F> = Affine {
+        x: F::ZERO,
+        y: F::ZERO,
+        infinity: true,
+    };
+
     #[inline(always)]
     pub(crate) fn neg(&self) -> Affine<F> {
         Affine {
