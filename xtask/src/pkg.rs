@@ -363,7 +363,8 @@ fn generate(flavour: Flavour, wasm: &Path, out: &Path, root: &Path) -> Result<()
         .out_name(STEM)
         .typescript(true)
         .remove_producers_section(true)
-        .remove_name_section(true);
+        // WEBFN_PKG_NAMES=1 keeps function names, for profiles (`node --cpu-prof`)
+        .remove_name_section(std::env::var_os("WEBFN_PKG_NAMES").is_none());
     match flavour {
         Flavour::Node => {
             bindgen.nodejs(true)?;

@@ -235,7 +235,7 @@ fn add<F: FieldOps>(p: &Affine<F>, q: &Affine<F>, pair: Pair, inverse: &F) -> Af
 #[cfg(test)]
 mod tests {
     use ark_bls12_381::{Fr, G1Affine, G1Projective};
-    use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
+    use ark_ec::{CurveGroup, PrimeGroup};
     use ark_std::rand::{Rng, SeedableRng, rngs::StdRng};
 
     use super::*;
