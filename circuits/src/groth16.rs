@@ -6,10 +6,6 @@
 use ark_bls12_381::Bls12_381;
 use ark_ff::UniformRand;
 use ark_groth16::Groth16;
-use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, R1CS_PREDICATE_LABEL,
-    SynthesisError, SynthesisMode,
-};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -19,6 +15,7 @@ use crate::identity::Identity;
 use crate::keys::{PreparedVerifyingKey, ProvingKey};
 use crate::merkle::{MerkleProof, RootHistory};
 use crate::proof::Proof;
+use crate::r1cs::Shape;
 use crate::{Error, Fr, Result};
 
 /// A credential proof with its public inputs: the JSON object
@@ -90,31 +87,17 @@ fn prove_with_randomness(
     r: Fr,
     s: Fr,
 ) -> Result<Proof> {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: true,
-        generate_lc_assignments: false,
-    });
-    circuit.generate_constraints(cs.clone())?;
-    cs.finalize();
-    if !cs.is_satisfied()? {
-        return Err(Error::Unsatisfied);
-    }
-    let matrices = cs.to_matrices()?;
-    let r1cs = matrices
-        .get(R1CS_PREDICATE_LABEL)
-        .ok_or(SynthesisError::MissingCS)?;
-    let mut assignment = cs.instance_assignment()?;
-    assignment.extend(cs.witness_assignment()?);
+    let shape = Shape::get()?;
+    let assignment = shape.assign(circuit)?;
+    let r1cs = &shape.matrices;
     #[cfg(any(feature = "threads", feature = "wasm-msm", target_arch = "wasm32"))]
     let proof = crate::prover::create_proof(
         key,
         r,
         s,
         r1cs,
-        cs.num_instance_variables(),
-        cs.num_constraints(),
+        shape.num_instance_variables,
+        shape.num_constraints,
         &assignment,
     )?;
     #[cfg(not(any(feature = "threads", feature = "wasm-msm", target_arch = "wasm32")))]
@@ -123,8 +106,8 @@ fn prove_with_randomness(
         r,
         s,
         r1cs,
-        cs.num_instance_variables(),
-        cs.num_constraints(),
+        shape.num_instance_variables,
+        shape.num_constraints,
         &assignment,
     )?;
     Ok(Proof(proof))
@@ -170,10 +153,5 @@ pub fn verify_for_group(
 
 /// Number of constraints of the credential circuit.
 pub fn constraint_count() -> Result<usize> {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Setup);
-    CredentialCircuit::for_setup().generate_constraints(cs.clone())?;
-    cs.finalize();
-    Ok(cs.num_constraints())
+    Ok(Shape::get()?.num_constraints)
 }

@@ -35,6 +35,7 @@ pub mod poseidon;
 mod proof;
 #[cfg(any(feature = "threads", feature = "wasm-msm", target_arch = "wasm32"))]
 mod prover;
+mod r1cs;
 
 pub use ark_bls12_381::Fr;
 
