@@ -145,12 +145,7 @@ impl MerkleTree {
         }
         tree.levels[0] = leaves.to_vec();
         for h in 0..depth {
-            let zero = tree.zeros[h];
-            let parents = tree.levels[h]
-                .chunks(2)
-                .map(|pair| hash2(pair[0], pair.get(1).copied().unwrap_or(zero)))
-                .collect();
-            tree.levels[h + 1] = parents;
+            tree.levels[h + 1] = parents(&tree.levels[h], tree.zeros[h]);
         }
         tree.history = RootHistory::new(root_history, tree.root())?;
         Ok(tree)
@@ -284,6 +279,19 @@ impl MerkleTree {
         }
         self.history.push(self.root());
     }
+}
+
+/// The nodes above `level` (a last odd node's sibling is `zero`): with `threads`, hashed on
+/// the current rayon pool.
+fn parents(level: &[Fr], zero: Fr) -> Vec<Fr> {
+    let parent = |pair: &[Fr]| hash2(pair[0], pair.get(1).copied().unwrap_or(zero));
+    #[cfg(feature = "threads")]
+    {
+        use rayon::prelude::*;
+        level.par_chunks(2).map(parent).collect()
+    }
+    #[cfg(not(feature = "threads"))]
+    level.chunks(2).map(parent).collect()
 }
 
 #[cfg(test)]
