@@ -78,13 +78,19 @@ impl<F: FieldOps> Buckets<F> {
     /// base index shifted left by one, the low bit set for a negative digit), later the slot.
     #[inline(always)]
     fn point(&self, bases: Option<&[Affine<F>]>, slot: usize) -> Affine<F> {
+        let (point, negated) = self.stored(bases, slot);
+        if negated { point.neg() } else { *point }
+    }
+
+    /// The point in `slot` as stored, and whether it stands negated.
+    #[inline(always)]
+    fn stored<'a>(&'a self, bases: Option<&'a [Affine<F>]>, slot: usize) -> (&'a Affine<F>, bool) {
         match bases {
             Some(bases) => {
                 let entry = self.entries[slot] as usize;
-                let base = bases[entry >> 1];
-                if entry & 1 == 1 { base.neg() } else { base }
+                (&bases[entry >> 1], entry & 1 == 1)
             }
-            None => self.slots[slot],
+            None => (&self.slots[slot], false),
         }
     }
 
@@ -127,9 +133,9 @@ impl<F: FieldOps> Buckets<F> {
         for (k, &length) in self.lengths.iter().enumerate() {
             let start = self.offsets[k] as usize;
             for i in 0..(length as usize) / 2 {
-                let p = self.point(source, start + 2 * i);
-                let q = self.point(source, start + 2 * i + 1);
-                let (pair, denominator) = classify(&p, &q);
+                let p = self.stored(source, start + 2 * i);
+                let q = self.stored(source, start + 2 * i + 1);
+                let (pair, denominator) = classify(p, q);
                 product = product.mul(&denominator);
                 self.pairs.push(pair);
                 self.inverses.push(denominator);
@@ -192,9 +198,13 @@ impl<F: FieldOps> Buckets<F> {
     }
 }
 
-/// How `p + q` adds up, and the denominator of its λ (one when there is none).
+/// How `p + q` adds up, and the denominator of its λ (one when there is none), for points as
+/// stored and whether each stands negated (only x is needed, unless the x are equal).
 #[inline(always)]
-fn classify<F: FieldOps>(p: &Affine<F>, q: &Affine<F>) -> (Pair, F) {
+fn classify<F: FieldOps>(
+    (p, p_negated): (&Affine<F>, bool),
+    (q, q_negated): (&Affine<F>, bool),
+) -> (Pair, F) {
     if p.infinity {
         return (Pair::Right, F::ONE);
     }
@@ -204,8 +214,14 @@ fn classify<F: FieldOps>(p: &Affine<F>, q: &Affine<F>) -> (Pair, F) {
     if p.x != q.x {
         return (Pair::Add, q.x.sub(&p.x));
     }
-    if p.y == q.y && !p.y.is_zero() {
-        return (Pair::Double, p.y.double());
+    let same_y = if p_negated == q_negated {
+        p.y == q.y
+    } else {
+        p.y == q.y.neg()
+    };
+    if same_y && !p.y.is_zero() {
+        let y = if p_negated { p.y.neg() } else { p.y };
+        return (Pair::Double, y.double());
     }
     (Pair::Identity, F::ONE)
 }
