@@ -8,6 +8,7 @@
 //!
 //! The permutation: for each of the 65 rounds, add the round's 3 constants, apply x^5 to all
 //! cells (4 first and 4 last rounds) or to cell 0 only (57 middle rounds), multiply by the MDS.
+//! Natively it is computed in an equivalent form with cheaper partial rounds ([`sparse`]).
 //!
 //! The sponge ([`hash`]): rate 2, capacity 1 (cell 0). Fixed-length hashing of `ℓ` inputs
 //! starts from the capacity `ℓ·2^64` (domain separation by input length, after the paper's
@@ -25,6 +26,7 @@ use crate::Fr;
 
 pub(crate) mod constraints;
 pub(crate) mod grain;
+mod sparse;
 
 /// Width of the permutation (rate 2 + capacity 1).
 pub const WIDTH: usize = 3;
@@ -97,21 +99,12 @@ pub fn constants_digest() -> [u8; 32] {
     Sha256::digest(params().to_bytes()).into()
 }
 
-/// The Poseidon permutation, in place.
+/// The Poseidon permutation, in place (computed as [`sparse`] rearranges it).
 pub fn permute(state: &mut [Fr; WIDTH]) {
-    let params = params();
-    let half = FULL_ROUNDS / 2;
-    for (round, constants) in params.round_constants.iter().enumerate() {
-        for (cell, c) in state.iter_mut().zip(constants) {
-            *cell += c;
-        }
-        if round < half || round >= half + PARTIAL_ROUNDS {
-            state.iter_mut().for_each(|cell| *cell = sbox(*cell));
-        } else {
-            state[0] = sbox(state[0]);
-        }
-        *state = mds_mul(&params.mds, state);
-    }
+    static ROUNDS: OnceLock<sparse::SparseRounds> = OnceLock::new();
+    ROUNDS
+        .get_or_init(|| sparse::SparseRounds::new(params()))
+        .permute(state);
 }
 
 fn sbox(x: Fr) -> Fr {
