@@ -58,9 +58,10 @@ impl<F: FieldOps> Buckets<F> {
     }
 
     /// `Σ_k (k + 1)·bucket[k]`, where bucket k holds the bases whose digit is ±(k + 1) (negated
-    /// for −): `digits[i]` is base i's digit, at most the bucket count in absolute value.
+    /// for −): `digits[i]` is base i's digit, at most the bucket count in absolute value (an
+    /// identity base adds nothing; [`super::pippenger::msm_part`] gives it digits zero).
     pub(crate) fn window_sum(&mut self, bases: &[Affine<F>], digits: &[i32]) -> Xyzz<F> {
-        self.sort(bases, digits);
+        self.sort(digits);
         let mut source = Some(bases);
         loop {
             let pairs = self.denominators(source);
@@ -94,13 +95,12 @@ impl<F: FieldOps> Buckets<F> {
         }
     }
 
-    /// A counting sort of the bases by bucket, into `entries`; bases with digit zero, and the
-    /// identity, are left out.
-    fn sort(&mut self, bases: &[Affine<F>], digits: &[i32]) {
+    /// A counting sort of the bases by bucket, into `entries`; bases with digit zero are left
+    /// out.
+    fn sort(&mut self, digits: &[i32]) {
         self.lengths.fill(0);
-        let counted = |i: usize, digit: i32| digit != 0 && !bases[i].infinity;
-        for (i, &digit) in digits.iter().enumerate() {
-            if counted(i, digit) {
+        for &digit in digits {
+            if digit != 0 {
                 self.lengths[digit.unsigned_abs() as usize - 1] += 1;
             }
         }
@@ -114,7 +114,7 @@ impl<F: FieldOps> Buckets<F> {
         // `lengths` serves as each bucket's cursor, and ends as its length again
         self.lengths.fill(0);
         for (i, &digit) in digits.iter().enumerate() {
-            if counted(i, digit) {
+            if digit != 0 {
                 let k = digit.unsigned_abs() as usize - 1;
                 let slot = (self.offsets[k] + self.lengths[k]) as usize;
                 self.entries[slot] = ((i as u32) << 1) | u32::from(digit < 0);

@@ -338,13 +338,12 @@ impl FieldOps for Fq {
             *slot = d & MASK;
             borrow = d >> 63;
         }
-        if borrow == 0 {
-            return Fq(r);
-        }
-        // below zero: add p back (the carry out of the top limb cancels the borrow)
+        // below zero: add p back (the carry out of the top limb cancels the borrow), without a
+        // branch (it would be taken half the time, unpredictably)
+        let mask = 0u64.wrapping_sub(borrow);
         let mut carry = 0u64;
         for (k, slot) in r.iter_mut().enumerate() {
-            let v = *slot + P[k] + carry;
+            let v = *slot + (P[k] & mask) + carry;
             *slot = v & MASK;
             carry = v >> BITS;
         }

@@ -30,18 +30,26 @@ pub(crate) fn msm_part<F: FieldOps>(
     parts: usize,
 ) -> Xyzz<F> {
     let size = bases.len().min(scalars.len());
-    let (bases, scalars) = (&bases[..size], &scalars[..size]);
-    let live = bases
+    let bases = &bases[..size];
+    // the identity's scalar as zero: its digits are all zero, and no window looks at it
+    let scalars: Vec<BigInt<4>> = bases
         .iter()
         .zip(scalars)
-        .filter(|(base, scalar)| !base.infinity && !scalar.is_zero())
-        .count();
+        .map(|(base, scalar)| {
+            if base.infinity {
+                BigInt::zero()
+            } else {
+                *scalar
+            }
+        })
+        .collect();
+    let live = scalars.iter().filter(|scalar| !scalar.is_zero()).count();
     if live == 0 {
         return Xyzz::IDENTITY;
     }
     let c = window_bits(live);
     let windows = SCALAR_BITS / c + 1;
-    let digits = signed_digits(scalars, c, windows);
+    let digits = signed_digits(&scalars, c, windows);
     let mut buckets = Buckets::new(1 << (c - 1), size);
     let mut total = Xyzz::IDENTITY;
     for w in (0..windows).rev() {
