@@ -9,8 +9,13 @@
 //! in pairs, all pairs of all buckets in one batch, until each bucket holds one point (about
 //! log₂ of the largest bucket's size rounds, each with one inversion).
 
+use std::ops::Range;
+
 use super::field::FieldOps;
 use super::point::{Affine, Xyzz};
+
+/// Bucket counts from which [`Buckets::weighted_sum`] sums by columns and rows.
+const SPLIT_FROM: usize = 32;
 
 /// How a pair of points adds up, decided when its denominator is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,10 +35,15 @@ enum Pair {
 
 /// Working space of [`Buckets::window_sum`], kept across the windows of an MSM.
 pub(crate) struct Buckets<F> {
-    /// Bucket k's slots are `offsets[k]..offsets[k + 1]`.
+    /// Buckets in a window.
+    count: usize,
+    /// Group k's slots are `offsets[k]..offsets[k + 1]`: the groups are the buckets, then the
+    /// columns and rows of [`Buckets::weighted_sum`].
     offsets: Vec<u32>,
-    /// Points bucket k still holds (in its first slots).
+    /// Points group k still holds (in its first slots).
     lengths: Vec<u32>,
+    /// The buckets' sums with their weights, while they are regrouped.
+    points: Vec<(usize, Affine<F>)>,
     entries: Vec<u32>,
     slots: Vec<Affine<F>>,
     pairs: Vec<Pair>,
@@ -47,8 +57,10 @@ impl<F: FieldOps> Buckets<F> {
     /// Space for `count` buckets and windows of up to `size` bases.
     pub(crate) fn new(count: usize, size: usize) -> Buckets<F> {
         Buckets {
+            count,
             offsets: vec![0; count + 1],
             lengths: vec![0; count],
+            points: Vec::with_capacity(count),
             entries: vec![0; size],
             slots: vec![Affine::IDENTITY; size],
             pairs: Vec::with_capacity(size / 2),
@@ -62,7 +74,13 @@ impl<F: FieldOps> Buckets<F> {
     /// identity base adds nothing; [`super::pippenger::msm_part`] gives it digits zero).
     pub(crate) fn window_sum(&mut self, bases: &[Affine<F>], digits: &[i32]) -> Xyzz<F> {
         self.sort(digits);
-        let mut source = Some(bases);
+        self.reduce(Some(bases));
+        self.weighted_sum()
+    }
+
+    /// Adds up each group's points, a round of pairs at a time, until every group holds at most
+    /// one: the first round reads `bases` through the entries when given, then the slots.
+    fn reduce(&mut self, mut source: Option<&[Affine<F>]>) {
         loop {
             let pairs = self.denominators(source);
             self.invert();
@@ -72,7 +90,6 @@ impl<F: FieldOps> Buckets<F> {
             }
             source = None;
         }
-        self.weighted_sum()
     }
 
     /// The point in `slot`: in the first round (`bases` given) the base of the slot's entry (a
@@ -98,7 +115,9 @@ impl<F: FieldOps> Buckets<F> {
     /// A counting sort of the bases by bucket, into `entries`; bases with digit zero are left
     /// out.
     fn sort(&mut self, digits: &[i32]) {
-        self.lengths.fill(0);
+        self.lengths.clear();
+        self.lengths.resize(self.count, 0);
+        self.offsets.resize(self.count + 1, 0);
         for &digit in digits {
             if digit != 0 {
                 self.lengths[digit.unsigned_abs() as usize - 1] += 1;
@@ -184,13 +203,74 @@ impl<F: FieldOps> Buckets<F> {
         }
     }
 
-    /// `Σ_k (k + 1)·bucket[k]` by running sums, once every bucket holds at most one point.
-    fn weighted_sum(&self) -> Xyzz<F> {
+    /// `Σ_k k·B_k` over the buckets' sums (B_k in group k − 1, k = 1..=K), once every bucket
+    /// holds at most one point. Running sums cost two XYZZ additions per bucket; instead, with
+    /// k = i + L·j (L about √K), this is `Σ_i i·C_i + L·Σ_j j·R_j` with column sums
+    /// `C_i = Σ_j B_(i+L·j)` and row sums `R_j = Σ_i B_(i+L·j)`: two affine additions per
+    /// bucket, batched as the buckets' were, then running sums over L columns and K/L rows.
+    fn weighted_sum(&mut self) -> Xyzz<F> {
+        let count = self.lengths.len();
+        if count < SPLIT_FROM {
+            return self.running_sum(0..count);
+        }
+        let half = count.trailing_zeros().div_ceil(2);
+        let width = 1usize << half;
+        let rows = count / width + 1;
+        self.spread(width, rows);
+        self.reduce(None);
+        let mut by_row = self.running_sum(width + 1..width + rows);
+        for _ in 0..half {
+            by_row = by_row.double();
+        }
+        self.running_sum(1..width).add(&by_row)
+    }
+
+    /// Regroups the buckets' points: group i < `width` gathers the column i (the buckets of
+    /// weight k ≡ i mod `width`), group `width` + j the row j (weight k with k / `width` = j).
+    fn spread(&mut self, width: usize, rows: usize) {
+        self.points.clear();
+        for (k, &length) in self.lengths.iter().enumerate() {
+            if length == 1 {
+                let point = &self.slots[self.offsets[k] as usize];
+                if !point.infinity {
+                    self.points.push((k + 1, *point));
+                }
+            }
+        }
+        let groups = width + rows;
+        self.lengths.clear();
+        self.lengths.resize(groups, 0);
+        for &(k, _) in &self.points {
+            self.lengths[k % width] += 1;
+            self.lengths[width + k / width] += 1;
+        }
+        self.offsets.resize(groups + 1, 0);
+        let mut offset = 0;
+        for (group, &length) in self.lengths.iter().enumerate() {
+            self.offsets[group] = offset;
+            offset += length;
+        }
+        self.offsets[groups] = offset;
+        if self.slots.len() < offset as usize {
+            self.slots.resize(offset as usize, Affine::IDENTITY);
+        }
+        self.lengths.fill(0);
+        for &(k, point) in &self.points {
+            for group in [k % width, width + k / width] {
+                self.slots[(self.offsets[group] + self.lengths[group]) as usize] = point;
+                self.lengths[group] += 1;
+            }
+        }
+    }
+
+    /// `Σ_g (g − groups.start + 1)·(group g's point)` by running sums (two XYZZ additions per
+    /// group), once every group holds at most one point.
+    fn running_sum(&self, groups: Range<usize>) -> Xyzz<F> {
         let mut running = Xyzz::IDENTITY;
         let mut sum = Xyzz::IDENTITY;
-        for (k, &length) in self.lengths.iter().enumerate().rev() {
-            if length == 1 {
-                running.add_affine(&self.slots[self.offsets[k] as usize]);
+        for group in groups.rev() {
+            if self.lengths[group] == 1 {
+                running.add_affine(&self.slots[self.offsets[group] as usize]);
             }
             sum = sum.add(&running);
         }
@@ -271,7 +351,8 @@ mod tests {
     }
 
     /// Windows over few distinct points (g, 2g, −g, the identity), so that buckets meet every
-    /// kind of pair: additions, doublings, P + (−P), and the identity on either side.
+    /// kind of pair: additions, doublings, P + (−P), and the identity on either side; with up
+    /// to 128 buckets, so that the buckets' sums are also weighted by columns and rows.
     #[test]
     fn windows_of_colliding_points_sum_to_the_weighted_sum() {
         let mut rng = StdRng::seed_from_u64(6);
@@ -284,8 +365,8 @@ mod tests {
             (g * Fr::from(7u8)).into_affine(),
         ];
         for round in 0..300 {
-            let n = rng.gen_range(0..40);
-            let count = 1usize << rng.gen_range(0..4);
+            let n = rng.gen_range(0..300);
+            let count = 1usize << rng.gen_range(0..8);
             let points: Vec<G1Affine> = (0..n)
                 .map(|_| palette[rng.gen_range(0..palette.len())])
                 .collect();

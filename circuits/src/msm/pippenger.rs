@@ -17,7 +17,7 @@ const SCALAR_BITS: usize = 256;
 /// bucket (an affine point into the running sum, 8M + 2S, and the running sum into the total,
 /// 12M + 2S).
 const BASE_COST: usize = 7;
-const BUCKET_COST: usize = 24;
+const BUCKET_COST: usize = 16;
 
 /// Part `part` of `parts` of the MSM: the windows w ≡ part (mod parts), each weighted by its
 /// 2^(c·w). The parts add up to the MSM, and each costs about 1/parts of it (splitting the
