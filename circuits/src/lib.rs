@@ -36,6 +36,7 @@ mod proof;
 #[cfg(any(feature = "threads", feature = "wasm-msm", target_arch = "wasm32"))]
 mod prover;
 mod r1cs;
+mod radix30;
 
 pub use ark_bls12_381::Fr;
 

@@ -1,50 +1,25 @@
-//! BLS12-381's base field in radix 2^30, for WebAssembly.
-//!
-//! WebAssembly has no 64×64→128-bit multiply, so arkworks' six 64-bit limbs emulate it and a
-//! multiplication of `Fq` costs a few hundred ns in wasm32. Here an element is thirteen 30-bit
-//! limbs in `u64` words (390 bits), in Montgomery form with R = 2^390 (> 4p): limb products fit
-//! in 60 bits, so a column of the product (at most 13 of them, plus a carry below 2^35) sums
-//! below 13·2^60 + 2^35 < 2^64 without carries, and so does its column of the reduction; the
-//! two are added by halves (30 low bits, the rest) so that nothing overflows. This is the
-//! scheme of `mina/src/radix29.rs` for the Pasta field and of the ZPrize 2022 WebAssembly MSM
-//! entries; 30 bits rather than 29 need one limb less (13·13 rather than 14·14 products, for
-//! the product and for the reduction) at the price of the split accumulators.
-//! Values are kept canonical (below p), so equality is limb equality. Elements enter and
-//! leave through arkworks' representation (R = 2^384) with one multiplication each way.
+//! BLS12-381's base field in radix 2^30, for WebAssembly: thirteen 30-bit limbs (390 bits),
+//! Montgomery form with R = 2^390, on the engine of [`crate::radix30`]. 30 bits rather than
+//! 29 need one limb less (13·13 rather than 14·14 products, for the product and for the
+//! reduction) at the price of the split accumulators. Elements enter and leave through
+//! arkworks' representation (R = 2^384) with one multiplication each way.
 
 use ark_bls12_381::Fq as ArkFq;
 use ark_ff::BigInt;
 
 use super::field::FieldOps;
+use crate::radix30::{self, BITS, MASK, below, join, split};
 
 const LIMBS: usize = 13;
 
 /// Runs `$body` once for each limb index, with `$i` a constant: straight-line code.
 macro_rules! each {
     ($i:ident, $body:block) => {
-        each!(@ $i, $body, 0 1 2 3 4 5 6 7 8 9 10 11 12)
-    };
-    (@ $i:ident, $body:block, $($n:literal)*) => {
-        $({
-            #[allow(non_upper_case_globals)]
-            const $i: usize = $n;
-            $body
-        })*
+        radix30::unroll!($i, $body, 0 1 2 3 4 5 6 7 8 9 10 11 12)
     };
 }
 
-/// `a < b`, for conditions on [`each!`]'s constants (folded by the compiler).
-const fn below(a: usize, b: usize) -> bool {
-    a < b
-}
-
-/// `k − i` as a limb index where the condition around it holds (`i ≤ k < i + LIMBS`), and some
-/// index in bounds in the branches the compiler drops.
-const fn gap(k: usize, i: usize) -> usize {
-    k.wrapping_sub(i) % LIMBS
-}
-const BITS: usize = 30;
-const MASK: u64 = (1 << BITS) - 1;
+radix30::montgomery!();
 
 /// A double-width integer (below 2^780) in 26 limbs of 30 bits: an unreduced product.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,14 +36,7 @@ pub(crate) const P_SQUARED: Wide = Wide([
 impl Wide {
     #[inline(always)]
     pub(crate) fn add(&self, other: &Wide) -> Wide {
-        let mut r = [0u64; 2 * LIMBS];
-        let mut carry = 0u64;
-        for (k, slot) in r.iter_mut().enumerate() {
-            let v = self.0[k] + other.0[k] + carry;
-            *slot = v & MASK;
-            carry = v >> BITS;
-        }
-        Wide(r)
+        Wide(radix30::add(&self.0, &other.0))
     }
 
     /// `self − other`, for `self ≥ other`.
@@ -90,41 +58,8 @@ impl Wide {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Fq([u64; LIMBS]);
 
-/// Splits six little-endian 64-bit words into 30-bit limbs.
-const fn split(words: &[u64; 6]) -> [u64; LIMBS] {
-    let mut out = [0u64; LIMBS];
-    let mut i = 0;
-    while i < LIMBS {
-        let bit = i * BITS;
-        let (word, offset) = (bit / 64, bit % 64);
-        let mut value = if word < 6 { words[word] >> offset } else { 0 };
-        if offset + BITS > 64 && word + 1 < 6 {
-            value |= words[word + 1] << (64 - offset);
-        }
-        out[i] = value & MASK;
-        i += 1;
-    }
-    out
-}
-
-/// Joins 30-bit limbs (a value below 2^384) into six 64-bit words.
-fn join(limbs: &[u64; LIMBS]) -> [u64; 6] {
-    let mut words = [0u64; 6];
-    for (i, limb) in limbs.iter().enumerate() {
-        let bit = i * BITS;
-        let (word, offset) = (bit / 64, bit % 64);
-        if word < 6 {
-            words[word] |= limb << offset;
-        }
-        if offset + BITS > 64 && word + 1 < 6 {
-            words[word + 1] |= limb >> (64 - offset);
-        }
-    }
-    words
-}
-
 /// The modulus p.
-const P: [u64; LIMBS] = split(&[
+const P: [u64; LIMBS] = split::<6, LIMBS>(&[
     0xb9feffffffffaaab,
     0x1eabfffeb153ffff,
     0x6730d2a0f6b0f624,
@@ -135,7 +70,7 @@ const P: [u64; LIMBS] = split(&[
 /// −p⁻¹ mod 2^30.
 const INV: u64 = 0x3ffcfffd;
 /// 2^396 mod p: arkworks' form (x·2^384) times this, reduced, is ours (x·2^390).
-const TO_OURS: Fq = Fq(split(&[
+const TO_OURS: Fq = Fq(split::<6, LIMBS>(&[
     0x6f8300003480cb7f,
     0xd1fccdeabe042b12,
     0x40d780573c7de4b4,
@@ -144,7 +79,7 @@ const TO_OURS: Fq = Fq(split(&[
     0x9772fe123205efb,
 ]));
 /// 2^384 mod p: ours times this, reduced, is arkworks' form.
-const TO_ARKWORKS: Fq = Fq(split(&[
+const TO_ARKWORKS: Fq = Fq(split::<6, LIMBS>(&[
     0x760900000002fffd,
     0xebf4000bc40c0002,
     0x5f48985753c758ba,
@@ -153,34 +88,9 @@ const TO_ARKWORKS: Fq = Fq(split(&[
     0x15f65ec3fa80e493,
 ]));
 
-/// Column `c` of the product a·b, or of a² if `SQUARE` (each cross product once, doubled).
-/// `c` is a constant where this is inlined, and the conditions fold away.
-#[inline(always)]
-fn product_column<const SQUARE: bool>(a: &[u64; LIMBS], b: &[u64; LIMBS], c: usize) -> u64 {
-    let mut sum = 0u64;
-    if SQUARE {
-        each!(i, {
-            if below(2 * i, c) && below(c - i, LIMBS) {
-                sum += a[i] * a[gap(c, i)];
-            }
-        });
-        sum <<= 1;
-        if c.is_multiple_of(2) && below(c / 2, LIMBS) {
-            sum += a[c / 2] * a[c / 2];
-        }
-    } else {
-        each!(i, {
-            if below(c.wrapping_sub(i), LIMBS) {
-                sum += a[i] * b[gap(c, i)];
-            }
-        });
-    }
-    sum
-}
-
 impl Fq {
     /// One: 2^390 mod p.
-    pub(crate) const ONE: Fq = Fq(split(&[
+    pub(crate) const ONE: Fq = Fq(split::<6, LIMBS>(&[
         0x4676000000d1ff2e,
         0x84b803379b4800ac,
         0xdd9a7e0e882431c,
@@ -191,60 +101,17 @@ impl Fq {
     pub(crate) const ZERO: Fq = Fq([0; LIMBS]);
 
     pub(crate) fn from_ark(x: &ArkFq) -> Fq {
-        Fq(split(&x.0.0)).mul(&TO_OURS)
+        Fq(split::<6, LIMBS>(&x.0.0)).mul(&TO_OURS)
     }
 
     pub(crate) fn to_ark(self) -> ArkFq {
-        ArkFq::new_unchecked(BigInt(join(&self.mul(&TO_ARKWORKS).0)))
+        ArkFq::new_unchecked(BigInt(join::<LIMBS, 6>(&self.mul(&TO_ARKWORKS).0)))
     }
 
     /// Montgomery multiplication (of a by b, or of a by itself if `SQUARE`).
     #[inline(never)]
     fn montgomery<const SQUARE: bool>(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> Fq {
-        Fq::montgomery_columns(|c| product_column::<SQUARE>(a, b, c))
-    }
-
-    /// Montgomery reduction, by product scanning, of the value whose column `c` (of weight
-    /// 2^(30·c), for c < 2·LIMBS) is `column(c)` (each below 13·2^60, the whole below p·R):
-    /// the column and column k of m·p (m chosen limb by limb so that the low columns vanish)
-    /// are summed in separate accumulators (each below 13·2^60 + 2^35 < 2^64), then shifted
-    /// into the next column. Unrolled by [`each!`]: LLVM keeps loops of this size, and their
-    /// memory traffic costs wasm32 more than the multiplications.
-    #[inline(always)]
-    fn montgomery_columns(column: impl Fn(usize) -> u64) -> Fq {
-        let mut m = [0u64; LIMBS];
-        let mut r = [0u64; LIMBS];
-        let mut carry = 0u64;
-        each!(k, {
-            let mut mp = 0u64;
-            each!(i, {
-                if below(i, k) {
-                    mp += m[i] * P[gap(k, i)];
-                }
-            });
-            let ab = carry + column(k);
-            m[k] = ab.wrapping_add(mp).wrapping_mul(INV) & MASK;
-            // ab + mp + m[k]·P[0] ≡ 0 mod 2^30; its high part without overflowing 64 bits
-            let low = (ab & MASK) + (mp & MASK) + m[k] * P[0];
-            carry = (ab >> BITS) + (mp >> BITS) + (low >> BITS);
-        });
-        each!(j, {
-            // column LIMBS + j (the last, 2·LIMBS − 1, has no m·p part)
-            if below(j, LIMBS - 1) {
-                let mut mp = 0u64;
-                each!(i, {
-                    if below(j, i) {
-                        mp += m[i] * P[gap(LIMBS + j, i)];
-                    }
-                });
-                let ab = carry + column(LIMBS + j);
-                let low = (ab & MASK) + (mp & MASK);
-                r[j] = low & MASK;
-                carry = (ab >> BITS) + (mp >> BITS) + (low >> BITS);
-            }
-        });
-        r[LIMBS - 1] = carry + column(2 * LIMBS - 1);
-        Fq(r).reduce_once()
+        Fq(montgomery_columns(|c| product_column::<SQUARE>(a, b, c)))
     }
 
     /// The product a·b, unreduced (for sums of products reduced once, as in `Fq2`). `a` and
@@ -273,33 +140,13 @@ impl Fq {
     /// `x / R mod p` for a wide `x` below p·R.
     #[inline(never)]
     pub(crate) fn reduce_wide(x: &Wide) -> Fq {
-        Fq::montgomery_columns(|c| x.0[c])
+        Fq(montgomery_columns(|c| x.0[c]))
     }
 
     /// `a + b` without reduction (below 2p): only as an input of [`Fq::wide_mul`].
     #[inline(always)]
     pub(crate) fn add_unreduced(&self, other: &Fq) -> Fq {
-        let mut r = [0u64; LIMBS];
-        let mut carry = 0u64;
-        for (k, slot) in r.iter_mut().enumerate() {
-            let v = self.0[k] + other.0[k] + carry;
-            *slot = v & MASK;
-            carry = v >> BITS;
-        }
-        Fq(r)
-    }
-
-    /// Subtracts p once if the value (below 2p) is at least p.
-    #[inline(always)]
-    fn reduce_once(self) -> Fq {
-        let mut s = [0u64; LIMBS];
-        let mut borrow = 0u64;
-        for (k, slot) in s.iter_mut().enumerate() {
-            let d = self.0[k].wrapping_sub(P[k]).wrapping_sub(borrow);
-            *slot = d & MASK;
-            borrow = d >> 63;
-        }
-        if borrow == 0 { Fq(s) } else { self }
+        Fq(radix30::add(&self.0, &other.0))
     }
 }
 
@@ -319,35 +166,12 @@ impl FieldOps for Fq {
 
     #[inline(always)]
     fn add(&self, other: &Fq) -> Fq {
-        let mut r = [0u64; LIMBS];
-        let mut carry = 0u64;
-        for (k, slot) in r.iter_mut().enumerate() {
-            let v = self.0[k] + other.0[k] + carry;
-            *slot = v & MASK;
-            carry = v >> BITS;
-        }
-        Fq(r).reduce_once()
+        Fq(radix30::add_mod(&self.0, &other.0, &P))
     }
 
     #[inline(always)]
     fn sub(&self, other: &Fq) -> Fq {
-        let mut r = [0u64; LIMBS];
-        let mut borrow = 0u64;
-        for (k, slot) in r.iter_mut().enumerate() {
-            let d = self.0[k].wrapping_sub(other.0[k]).wrapping_sub(borrow);
-            *slot = d & MASK;
-            borrow = d >> 63;
-        }
-        // below zero: add p back (the carry out of the top limb cancels the borrow), without a
-        // branch (it would be taken half the time, unpredictably)
-        let mask = 0u64.wrapping_sub(borrow);
-        let mut carry = 0u64;
-        for (k, slot) in r.iter_mut().enumerate() {
-            let v = *slot + (P[k] & mask) + carry;
-            *slot = v & MASK;
-            carry = v >> BITS;
-        }
-        Fq(r)
+        Fq(radix30::sub_mod(&self.0, &other.0, &P))
     }
 
     #[inline(always)]
@@ -435,7 +259,7 @@ mod tests {
     /// p² in 30-bit limbs, computed independently of the constant.
     fn split_wide(p: &BigInt<6>) -> [u64; 2 * LIMBS] {
         let mut columns = [0u128; 2 * LIMBS];
-        let limbs = split(&p.0);
+        let limbs = split::<6, LIMBS>(&p.0);
         for i in 0..LIMBS {
             for j in 0..LIMBS {
                 columns[i + j] += u128::from(limbs[i] * limbs[j]);

@@ -9,46 +9,103 @@
 //!    multiplications); `diag(1, M̂)` leaves cell 0 alone, so it commutes with the next
 //!    partial round's S-box and constant and is folded into that round's matrix, which is
 //!    split again. After the last partial round one 2×2 matrix remains, applied once.
+//!
+//! The rounds run on a [`Cell`] field: arkworks' `Fr` natively, [`Fr30`] in WebAssembly.
 
 use ark_ff::{Field, Zero};
 
 use super::{FULL_ROUNDS, PARTIAL_ROUNDS, PoseidonParams, WIDTH, mds_mul, sbox};
 use crate::Fr;
+use crate::radix30::fr::Fr30;
+
+/// What the permutation needs of its field.
+pub(crate) trait Cell: Copy {
+    fn from_fr(x: &Fr) -> Self;
+    fn to_fr(self) -> Fr;
+    fn add(self, other: Self) -> Self;
+    fn mul(self, other: Self) -> Self;
+    fn square(self) -> Self;
+}
+
+impl Cell for Fr {
+    fn from_fr(x: &Fr) -> Fr {
+        *x
+    }
+    fn to_fr(self) -> Fr {
+        self
+    }
+    #[inline(always)]
+    fn add(self, other: Fr) -> Fr {
+        self + other
+    }
+    #[inline(always)]
+    fn mul(self, other: Fr) -> Fr {
+        self * other
+    }
+    #[inline(always)]
+    fn square(self) -> Fr {
+        Field::square(&self)
+    }
+}
+
+impl Cell for Fr30 {
+    fn from_fr(x: &Fr) -> Fr30 {
+        Fr30::from_ark(x)
+    }
+    fn to_fr(self) -> Fr {
+        self.to_ark()
+    }
+    #[inline(always)]
+    fn add(self, other: Fr30) -> Fr30 {
+        Fr30::add(&self, &other)
+    }
+    #[inline(always)]
+    fn mul(self, other: Fr30) -> Fr30 {
+        Fr30::mul(&self, &other)
+    }
+    #[inline(always)]
+    fn square(self) -> Fr30 {
+        Fr30::square(&self)
+    }
+}
 
 /// `[[a, uᵀ], [v, I]]`: `x ↦ (a·x₀ + u·(x₁, x₂), v·x₀ + (x₁, x₂))`.
 #[derive(Debug, Clone)]
-struct Sparse {
-    a: Fr,
-    u: [Fr; 2],
-    v: [Fr; 2],
+struct Sparse<F> {
+    a: F,
+    u: [F; 2],
+    v: [F; 2],
 }
 
-impl Sparse {
+impl<F: Cell> Sparse<F> {
     #[inline(always)]
-    fn apply(&self, x: &[Fr; WIDTH]) -> [Fr; WIDTH] {
+    fn apply(&self, x: &[F; WIDTH]) -> [F; WIDTH] {
         [
-            self.a * x[0] + self.u[0] * x[1] + self.u[1] * x[2],
-            self.v[0] * x[0] + x[1],
-            self.v[1] * x[0] + x[2],
+            self.a
+                .mul(x[0])
+                .add(self.u[0].mul(x[1]))
+                .add(self.u[1].mul(x[2])),
+            self.v[0].mul(x[0]).add(x[1]),
+            self.v[1].mul(x[0]).add(x[2]),
         ]
     }
 }
 
-/// The rounds of [`PoseidonParams`] in the rearranged form.
+/// The rounds of [`PoseidonParams`] in the rearranged form, on the field `F`.
 #[derive(Debug, Clone)]
-pub(crate) struct SparseRounds {
+pub(crate) struct SparseRounds<F> {
     /// Every round's constants: full rounds' as generated (but the first after the partial
     /// rounds), partial rounds' in cell 0 only.
-    constants: Vec<[Fr; WIDTH]>,
+    constants: Vec<[F; WIDTH]>,
     /// One matrix per partial round.
-    partial: Vec<Sparse>,
+    partial: Vec<Sparse<F>>,
     /// Applied to cells 1 and 2 after the last partial round.
-    last: [[Fr; 2]; 2],
-    mds: [[Fr; WIDTH]; WIDTH],
+    last: [[F; 2]; 2],
+    mds: [[F; WIDTH]; WIDTH],
 }
 
-impl SparseRounds {
-    pub(crate) fn new(params: &PoseidonParams) -> SparseRounds {
+impl<F: Cell> SparseRounds<F> {
+    pub(crate) fn new(params: &PoseidonParams) -> SparseRounds<F> {
         let m = &params.mds;
         let half = FULL_ROUNDS / 2;
         let mut constants = params.round_constants.clone();
@@ -63,7 +120,7 @@ impl SparseRounds {
         }
         // round by round: N = M·diag(1, X) = diag(1, N̂)·S, and N̂ is the next X
         let mut x = [[Fr::ONE, Fr::zero()], [Fr::zero(), Fr::ONE]];
-        let mut partial = Vec::with_capacity(PARTIAL_ROUNDS);
+        let mut partial: Vec<Sparse<Fr>> = Vec::with_capacity(PARTIAL_ROUNDS);
         for _ in 0..PARTIAL_ROUNDS {
             let n: [[Fr; WIDTH]; WIDTH] = std::array::from_fn(|i| {
                 std::array::from_fn(|j| match j {
@@ -79,37 +136,48 @@ impl SparseRounds {
             });
             x = hat;
         }
+        let cells = |row: &[Fr; WIDTH]| row.map(|x| F::from_fr(&x));
+        let pair = |row: [Fr; 2]| row.map(|x| F::from_fr(&x));
         SparseRounds {
-            constants,
-            partial,
-            last: x,
-            mds: *m,
+            constants: constants.iter().map(cells).collect(),
+            partial: partial
+                .into_iter()
+                .map(|s| Sparse {
+                    a: F::from_fr(&s.a),
+                    u: pair(s.u),
+                    v: pair(s.v),
+                })
+                .collect(),
+            last: x.map(pair),
+            mds: m.map(|row| cells(&row)),
         }
     }
 
     /// The Poseidon permutation, in place.
     pub(crate) fn permute(&self, state: &mut [Fr; WIDTH]) {
         let half = FULL_ROUNDS / 2;
-        let full = |state: &mut [Fr; WIDTH], constants: &[Fr; WIDTH]| {
-            for (cell, c) in state.iter_mut().zip(constants) {
-                *cell = sbox(*cell + c);
+        let mut cells = state.map(|x| F::from_fr(&x));
+        let full = |cells: &mut [F; WIDTH], constants: &[F; WIDTH]| {
+            for (cell, c) in cells.iter_mut().zip(constants) {
+                *cell = sbox(cell.add(*c));
             }
-            *state = mds_mul(&self.mds, state);
+            *cells = mds_mul(&self.mds, cells);
         };
         for constants in &self.constants[..half] {
-            full(state, constants);
+            full(&mut cells, constants);
         }
         let partial_constants = &self.constants[half..half + PARTIAL_ROUNDS];
         for (matrix, constants) in self.partial.iter().zip(partial_constants) {
-            state[0] = sbox(state[0] + constants[0]);
-            *state = matrix.apply(state);
+            cells[0] = sbox(cells[0].add(constants[0]));
+            cells = matrix.apply(&cells);
         }
-        let [_, x1, x2] = *state;
-        state[1] = self.last[0][0] * x1 + self.last[0][1] * x2;
-        state[2] = self.last[1][0] * x1 + self.last[1][1] * x2;
+        let [_, x1, x2] = cells;
+        cells[1] = self.last[0][0].mul(x1).add(self.last[0][1].mul(x2));
+        cells[2] = self.last[1][0].mul(x1).add(self.last[1][1].mul(x2));
         for constants in &self.constants[half + PARTIAL_ROUNDS..] {
-            full(state, constants);
+            full(&mut cells, constants);
         }
+        *state = cells.map(F::to_fr);
     }
 }
 

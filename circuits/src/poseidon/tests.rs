@@ -160,14 +160,19 @@ fn the_definition_matches_the_reference_vector() {
 }
 
 proptest! {
-    /// The sparse partial rounds compute the permutation of the definition.
+    /// The sparse partial rounds compute the permutation of the definition, on arkworks' `Fr`
+    /// and on the radix-2^30 one.
     #[test]
     fn sparse_rounds_agree_with_the_definition(seed in any::<u64>()) {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let mut state: [Fr; WIDTH] = std::array::from_fn(|_| Fr::rand(&mut rng));
         let mut fast = state;
+        let mut radix30 = state;
         permute_by_definition(&mut state);
         permute(&mut fast);
         prop_assert_eq!(state, fast);
+        // the WebAssembly build's field
+        SparseRounds::<crate::radix30::fr::Fr30>::new(params()).permute(&mut radix30);
+        prop_assert_eq!(state, radix30);
     }
 }
