@@ -14,8 +14,6 @@
 use ark_bls12_381::{Bls12_381, Fr as ScalarField, G1Projective, G2Projective};
 use ark_ec::pairing::Pairing;
 use ark_ff::{PrimeField, Zero};
-use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
-use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{Matrix, SynthesisError};
 
 use crate::keys::ProvingKey;
@@ -173,6 +171,31 @@ fn key_sums(
     sums(queries, g1, g2, h, assignment, aux, !r.is_zero())
 }
 
+/// The coefficients of h (ark-groth16's `LibsnarkReduction` witness map): its FFTs on the
+/// radix-2^30 `Fr` in wasm32 (or with `wasm-msm`), on arkworks' otherwise.
+fn witness_map(
+    matrices: &[Matrix<ScalarField>],
+    num_inputs: usize,
+    num_constraints: usize,
+    full_assignment: &[ScalarField],
+) -> Result<Vec<ScalarField>, SynthesisError> {
+    #[cfg(any(target_arch = "wasm32", feature = "wasm-msm"))]
+    return crate::radix30::fft::witness_map(
+        matrices,
+        num_inputs,
+        num_constraints,
+        full_assignment,
+    );
+    #[cfg(not(any(target_arch = "wasm32", feature = "wasm-msm")))]
+    {
+        use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+        LibsnarkReduction::witness_map_from_matrices::<
+            ScalarField,
+            ark_poly::GeneralEvaluationDomain<ScalarField>,
+        >(matrices, num_inputs, num_constraints, full_assignment)
+    }
+}
+
 /// A Groth16 proof from the R1CS matrices and the full assignment (`1`, inputs, witnesses).
 pub(crate) fn create_proof(
     key: &ProvingKey,
@@ -187,10 +210,7 @@ pub(crate) fn create_proof(
         values.iter().map(|v| v.into_bigint()).collect()
     };
     let h = || {
-        let h = LibsnarkReduction::witness_map_from_matrices::<
-            ScalarField,
-            GeneralEvaluationDomain<ScalarField>,
-        >(matrices, num_inputs, num_constraints, full_assignment)?;
+        let h = witness_map(matrices, num_inputs, num_constraints, full_assignment)?;
         Ok(bigints(&h))
     };
     let assignment = bigints(&full_assignment[1..]);

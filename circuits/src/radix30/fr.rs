@@ -77,6 +77,11 @@ impl Fr30 {
     pub(crate) fn add(&self, other: &Fr30) -> Fr30 {
         Fr30(radix30::add_mod(&self.0, &other.0, &P))
     }
+
+    #[inline(always)]
+    pub(crate) fn sub(&self, other: &Fr30) -> Fr30 {
+        Fr30(radix30::sub_mod(&self.0, &other.0, &P))
+    }
 }
 
 #[cfg(test)]
@@ -99,6 +104,7 @@ mod tests {
         assert_eq!(x.mul(&y).to_ark(), a * b);
         assert_eq!(x.square().to_ark(), a.square());
         assert_eq!(x.add(&y).to_ark(), a + b);
+        assert_eq!(x.sub(&y).to_ark(), a - b);
         assert_eq!(x == y, a == b);
     }
 

@@ -11,6 +11,7 @@
 //! 2022 WebAssembly MSM entries. Values are kept canonical (below the modulus), so equality is
 //! limb equality.
 
+pub(crate) mod fft;
 pub(crate) mod fr;
 
 pub(crate) const BITS: usize = 30;
