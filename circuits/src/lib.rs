@@ -16,8 +16,9 @@
 //! filesystem or threads (the `parallel` feature, for native builds only, adds rayon; the
 //! `threads` feature proves on the caller's rayon pool, such as wasm-bindgen-rayon's Web
 //! Workers, with arkworks single-threaded). In WebAssembly the prover's multi-scalar
-//! multiplications run on field arithmetic shaped for it (radix 2^30, `msm/`); the
-//! `wasm-msm` feature selects them natively too, for tests.
+//! multiplications (`msm/`), its FFTs and Poseidon run on field arithmetic shaped for it
+//! (radix 2^30, `radix30/`); the `wasm-msm` feature selects the MSMs and FFTs natively too,
+//! for tests. The circuit's R1CS matrices are built once per process (`r1cs.rs`).
 //! `docs/zk.md` specifies parameters, formats and JSON forms.
 
 mod batch;

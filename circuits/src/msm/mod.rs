@@ -2,9 +2,10 @@
 //!
 //! arkworks' `Fq` uses six 64-bit limbs, and WebAssembly, lacking a 64×64→128-bit multiply,
 //! emulates each limb product: about 90% of proving is these MSMs and most of that is `Fq`
-//! multiplication. Here `Fq` is thirteen 30-bit limbs ([`fq`]), `Fq2` is built on it
-//! ([`fq2`]), points are added in XYZZ coordinates ([`point`]) and the MSM is Pippenger's with
-//! signed digits ([`pippenger`]). Natively arkworks is faster (it has the wide multiply), so
+//! multiplication. Here `Fq` is thirteen 30-bit limbs ([`fq`], on `crate::radix30`), `Fq2` is
+//! built on it ([`fq2`]), and the MSM is Pippenger's with signed digits ([`pippenger`]), each
+//! window's buckets summed with batched affine additions ([`buckets`]; XYZZ coordinates,
+//! [`point`], for the running sums). Natively arkworks is faster (it has the wide multiply), so
 //! the prover uses this module only in wasm32 builds, or natively with the `wasm-msm` feature
 //! (for tests).
 //!

@@ -1,7 +1,7 @@
 //! Points of a short Weierstrass curve y² = x³ + b (BLS12-381's G1 over Fq, G2 over Fq2):
 //! affine bases and XYZZ accumulators (x = X/ZZ, y = Y/ZZZ, ZZ³ = ZZZ²), whose addition of an
 //! affine point costs 8 multiplications and 2 squarings (madd-2008-s of the Explicit-Formulas
-//! Database), the cheapest for Pippenger's buckets.
+//! Database): the running sums that weight Pippenger's buckets, and the windows' total.
 
 use super::field::FieldOps;
 
