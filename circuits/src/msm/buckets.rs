@@ -49,7 +49,7 @@ pub(crate) struct Buckets<F> {
     pairs: Vec<Pair>,
     /// A pair's denominator, then its inverse.
     inverses: Vec<F>,
-    /// Products of the denominators so far.
+    /// Working space of [`FieldOps::batch_invert`].
     prefix: Vec<F>,
 }
 
@@ -83,7 +83,8 @@ impl<F: FieldOps> Buckets<F> {
     fn reduce(&mut self, mut source: Option<&[Affine<F>]>) {
         loop {
             let pairs = self.denominators(source);
-            self.invert();
+            // every denominator is nonzero (see `classify`)
+            F::batch_invert(&mut self.inverses, &mut self.prefix);
             self.add_pairs(source);
             if pairs == 0 {
                 break;
@@ -142,45 +143,22 @@ impl<F: FieldOps> Buckets<F> {
         }
     }
 
-    /// Classifies this round's pairs (points 2i and 2i + 1 of each bucket), stores their
-    /// denominators and running products, and returns how many there are.
+    /// Classifies this round's pairs (points 2i and 2i + 1 of each group), stores their
+    /// denominators, and returns how many there are.
     fn denominators(&mut self, source: Option<&[Affine<F>]>) -> usize {
         self.pairs.clear();
         self.inverses.clear();
-        self.prefix.clear();
-        let mut product = F::ONE;
         for (k, &length) in self.lengths.iter().enumerate() {
             let start = self.offsets[k] as usize;
             for i in 0..(length as usize) / 2 {
                 let p = self.stored(source, start + 2 * i);
                 let q = self.stored(source, start + 2 * i + 1);
                 let (pair, denominator) = classify(p, q);
-                product = product.mul(&denominator);
                 self.pairs.push(pair);
                 self.inverses.push(denominator);
-                self.prefix.push(product);
             }
         }
         self.pairs.len()
-    }
-
-    /// Montgomery's trick: each denominator replaced by its inverse, with one inversion.
-    fn invert(&mut self) {
-        let Some(last) = self.prefix.last() else {
-            return;
-        };
-        // every denominator is nonzero (see `classify`), and so is their product
-        let mut inverse = last
-            .inverse()
-            .expect("a product of nonzero field elements is nonzero");
-        for j in (0..self.inverses.len()).rev() {
-            let denominator = self.inverses[j];
-            self.inverses[j] = match j {
-                0 => inverse,
-                _ => inverse.mul(&self.prefix[j - 1]),
-            };
-            inverse = inverse.mul(&denominator);
-        }
     }
 
     /// Adds this round's pairs, in the order [`Buckets::denominators`] met them: pair i of a

@@ -285,6 +285,17 @@ mod tests {
         }
     }
 
+    #[test]
+    fn batch_inversion_agrees_with_arkworks() {
+        let nonzero: Vec<ArkFq> = edge_values().into_iter().filter(|x| !x.is_zero()).collect();
+        let mut ours: Vec<Fq> = nonzero.iter().map(Fq::from_ark).collect();
+        Fq::batch_invert(&mut ours, &mut Vec::new());
+        for (inverse, x) in ours.iter().zip(&nonzero) {
+            assert_eq!(inverse.to_ark(), x.inverse().expect("nonzero"));
+        }
+        Fq::batch_invert(&mut [], &mut Vec::new());
+    }
+
     proptest! {
         #[test]
         fn random_words_agree_with_arkworks(a in any::<[u64; 6]>(), b in any::<[u64; 6]>()) {
