@@ -7,7 +7,8 @@
 //! no addition of a batch needs another's result. So the bases of a window are sorted by
 //! bucket (a counting sort), and each bucket is summed as a tree: every round adds its points
 //! in pairs, all pairs of all buckets in one batch, until each bucket holds one point (about
-//! log₂ of the largest bucket's size rounds, each with one inversion).
+//! log₂ of the largest bucket's size rounds, each with one inversion). The buckets are then
+//! weighted by column and row sums, added the same way ([`Buckets::weighted_sum`]).
 
 use std::ops::Range;
 
@@ -44,7 +45,10 @@ pub(crate) struct Buckets<F> {
     lengths: Vec<u32>,
     /// The buckets' sums with their weights, while they are regrouped.
     points: Vec<(usize, Affine<F>)>,
+    /// The window's bases sorted by bucket: index shifted left by one, the low bit set for a
+    /// negative digit.
     entries: Vec<u32>,
+    /// The groups' points.
     slots: Vec<Affine<F>>,
     pairs: Vec<Pair>,
     /// A pair's denominator, then its inverse.
@@ -162,7 +166,7 @@ impl<F: FieldOps> Buckets<F> {
     }
 
     /// Adds this round's pairs, in the order [`Buckets::denominators`] met them: pair i of a
-    /// bucket goes to its slot i (in place: pairs in increasing order only overwrite slots
+    /// group goes to its slot i (in place: pairs in increasing order only overwrite slots
     /// already read), and an odd last point follows them.
     fn add_pairs(&mut self, source: Option<&[Affine<F>]>) {
         let mut j = 0;
