@@ -88,6 +88,7 @@ fn prove_with_randomness(
     s: Fr,
 ) -> Result<Proof> {
     let shape = Shape::get()?;
+    key.check_shape(shape)?;
     let assignment = shape.assign(circuit)?;
     let r1cs = &shape.matrices;
     #[cfg(any(feature = "threads", feature = "wasm-msm", target_arch = "wasm32"))]

@@ -124,6 +124,29 @@ impl ProvingKey {
         Ok(ProvingKey::new(key))
     }
 
+    /// Refuses a key whose queries do not fit the circuit's R1CS (a key of another circuit that
+    /// passed the header checks), before the prover indexes them.
+    pub(crate) fn check_shape(&self, shape: &crate::r1cs::Shape) -> Result<()> {
+        let variables = shape.num_instance_variables + shape.num_witness_variables;
+        let domain = (shape.num_constraints + shape.num_instance_variables).next_power_of_two();
+        let key = &self.0;
+        let queries = [
+            ("A", key.a_query.len(), variables),
+            ("B (G1)", key.b_g1_query.len(), variables),
+            ("B (G2)", key.b_g2_query.len(), variables),
+            ("L", key.l_query.len(), shape.num_witness_variables),
+            ("H", key.h_query.len(), domain - 1),
+        ];
+        for (name, got, expected) in queries {
+            if got != expected {
+                return Err(Error::KeyFormat(format!(
+                    "the key's {name} query has {got} points, the circuit needs {expected}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The digest of [`ProvingKey::to_bytes`].
     pub fn digest(&self) -> KeyDigest {
         KeyDigest::of(&self.to_bytes())
@@ -248,4 +271,56 @@ fn check_inputs(gamma_abc: usize) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use ark_std::rand::{SeedableRng, rngs::StdRng};
+
+    use super::*;
+    use crate::r1cs::Shape;
+    use crate::{Fr, Identity, MerkleTree, TREE_DEPTH};
+
+    /// A key whose queries were cut or padded (its header and public inputs intact) is refused
+    /// with a typed error when proving, not indexed out of bounds.
+    #[test]
+    fn keys_of_another_shape_are_refused_before_proving() {
+        let key = crate::setup_seeded([7; 32]).expect("setup");
+        let shape = Shape::get().expect("shape");
+        key.check_shape(shape)
+            .expect("the setup's key fits its circuit");
+        let member = Identity::generate(&mut StdRng::seed_from_u64(12));
+        let tree = MerkleTree::from_leaves(TREE_DEPTH, 1, &[member.commitment()]).expect("tree");
+        let path = tree.proof(0).expect("path");
+        let alter = |change: fn(&mut ark_groth16::ProvingKey<Bls12_381>)| {
+            let mut altered = key.0.clone();
+            change(&mut altered);
+            ProvingKey::new(altered)
+        };
+        let broken = [
+            alter(|k| k.a_query.clear()),
+            alter(|k| k.b_g1_query.truncate(1)),
+            alter(|k| k.b_g2_query.truncate(3)),
+            alter(|k| k.l_query.push(k.l_query[0])),
+            alter(|k| {
+                k.h_query.pop();
+            }),
+        ];
+        for broken in broken {
+            assert!(matches!(
+                broken.check_shape(shape),
+                Err(Error::KeyFormat(_))
+            ));
+            let mut rng = StdRng::seed_from_u64(13);
+            let proved = crate::prove(
+                &broken,
+                &member,
+                &path,
+                Fr::from(1u8),
+                Fr::from(2u8),
+                &mut rng,
+            );
+            assert!(matches!(proved, Err(Error::KeyFormat(_))), "{proved:?}");
+        }
+    }
 }
