@@ -107,35 +107,8 @@ pub(crate) struct SparseRounds<F> {
 impl<F: Cell> SparseRounds<F> {
     pub(crate) fn new(params: &PoseidonParams) -> SparseRounds<F> {
         let m = &params.mds;
-        let half = FULL_ROUNDS / 2;
-        let mut constants = params.round_constants.clone();
-        for r in half..half + PARTIAL_ROUNDS {
-            let rest = [Fr::zero(), constants[r][1], constants[r][2]];
-            constants[r][1] = Fr::zero();
-            constants[r][2] = Fr::zero();
-            let moved = mds_mul(m, &rest);
-            for (c, moved) in constants[r + 1].iter_mut().zip(moved) {
-                *c += moved;
-            }
-        }
-        // round by round: N = M·diag(1, X) = diag(1, N̂)·S, and N̂ is the next X
-        let mut x = [[Fr::ONE, Fr::zero()], [Fr::zero(), Fr::ONE]];
-        let mut partial: Vec<Sparse<Fr>> = Vec::with_capacity(PARTIAL_ROUNDS);
-        for _ in 0..PARTIAL_ROUNDS {
-            let n: [[Fr; WIDTH]; WIDTH] = std::array::from_fn(|i| {
-                std::array::from_fn(|j| match j {
-                    0 => m[i][0],
-                    _ => m[i][1] * x[0][j - 1] + m[i][2] * x[1][j - 1],
-                })
-            });
-            let hat = [[n[1][1], n[1][2]], [n[2][1], n[2][2]]];
-            partial.push(Sparse {
-                a: n[0][0],
-                u: [n[0][1], n[0][2]],
-                v: solve(&hat, [n[1][0], n[2][0]]),
-            });
-            x = hat;
-        }
+        let constants = constants_in_cell_zero(params);
+        let (partial, x) = sparse_matrices(m);
         let cells = |row: &[Fr; WIDTH]| row.map(|x| F::from_fr(&x));
         let pair = |row: [Fr; 2]| row.map(|x| F::from_fr(&x));
         SparseRounds {
@@ -179,6 +152,46 @@ impl<F: Cell> SparseRounds<F> {
         }
         *state = cells.map(F::to_fr);
     }
+}
+
+/// The round constants with every partial round's cells 1 and 2 moved, through the MDS, into
+/// the next round's (step 1 of the module docs).
+fn constants_in_cell_zero(params: &PoseidonParams) -> Vec<[Fr; WIDTH]> {
+    let half = FULL_ROUNDS / 2;
+    let mut constants = params.round_constants.clone();
+    for r in half..half + PARTIAL_ROUNDS {
+        let rest = [Fr::zero(), constants[r][1], constants[r][2]];
+        constants[r][1] = Fr::zero();
+        constants[r][2] = Fr::zero();
+        let moved = mds_mul(&params.mds, &rest);
+        for (c, moved) in constants[r + 1].iter_mut().zip(moved) {
+            *c += moved;
+        }
+    }
+    constants
+}
+
+/// The partial rounds' sparse matrices and the 2×2 matrix left after the last (step 2):
+/// round by round, N = M·diag(1, X) = diag(1, N̂)·S, and N̂ is the next X.
+fn sparse_matrices(m: &[[Fr; WIDTH]; WIDTH]) -> (Vec<Sparse<Fr>>, [[Fr; 2]; 2]) {
+    let mut x = [[Fr::ONE, Fr::zero()], [Fr::zero(), Fr::ONE]];
+    let mut partial = Vec::with_capacity(PARTIAL_ROUNDS);
+    for _ in 0..PARTIAL_ROUNDS {
+        let n: [[Fr; WIDTH]; WIDTH] = std::array::from_fn(|i| {
+            std::array::from_fn(|j| match j {
+                0 => m[i][0],
+                _ => m[i][1] * x[0][j - 1] + m[i][2] * x[1][j - 1],
+            })
+        });
+        let hat = [[n[1][1], n[1][2]], [n[2][1], n[2][2]]];
+        partial.push(Sparse {
+            a: n[0][0],
+            u: [n[0][1], n[0][2]],
+            v: solve(&hat, [n[1][0], n[2][0]]),
+        });
+        x = hat;
+    }
+    (partial, x)
 }
 
 /// `h⁻¹·b` for an invertible 2×2 `h`: `h` is `M̂` times earlier `M̂`s, and every square
